@@ -6,13 +6,13 @@
 __all__ = ['SCAN_SHAPES', 'QUICK_SHAPES', 'mambapy_scan', 'scan_fn', 'BenchRow', 'measure', 'measure_isolated', 'bench_scan',
            'format_table', 'machine_info', 'main']
 
-# %% ../nbs/90_bench.ipynb #3ffc45b6
+# %% ../nbs/90_bench.ipynb #fae2899d
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
 from dataclasses import dataclass, asdict, field
 import torch
 from .scan import METHODS, pick_method, scan_inputs, selective_scan
 
-# %% ../nbs/90_bench.ipynb #66fc6979
+# %% ../nbs/90_bench.ipynb #4f847ec7
 SCAN_SHAPES = {'train': (8, 408, 256, 16), 'l4096': (1, 4096, 256, 16), 'l65536': (1, 65536, 256, 16)}
 QUICK_SHAPES = {'quick': (2, 64, 16, 4)}   # seconds, for smoke tests
 
@@ -30,7 +30,7 @@ def scan_fn(method: str):
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose from {list(METHODS) + ['mambapy_pscan']}")
     return lambda *xs: selective_scan(*xs, method=method)
 
-# %% ../nbs/90_bench.ipynb #aa531367
+# %% ../nbs/90_bench.ipynb #cad6a7a5
 @dataclass
 class BenchRow:
     "One (shape, method) measurement; `status` is 'ok', 'OOM' or an error message."
@@ -41,6 +41,7 @@ class BenchRow:
     ms: float | None = None         # median forward+backward time
     peak_mb: float | None = None    # peak memory above the inputs
     runs: list = field(default_factory=list)
+    def __post_init__(self): self.dims = tuple(self.dims)
 
 def _rss_mb() -> float:
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
@@ -50,10 +51,11 @@ def _peak_rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_
 def _is_oom(e: BaseException) -> bool:
     return isinstance(e, MemoryError) or 'out of memory' in str(e).lower() or 'not enough memory' in str(e).lower()
 
-# %% ../nbs/90_bench.ipynb #edaa4bcc
+# %% ../nbs/90_bench.ipynb #afbc6318
 def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1) -> BenchRow:
     "Time and peak memory of forward+backward for one method, in this process."
     row, fn = BenchRow(shape, tuple(dims), method), scan_fn(method)
+    fn(*scan_inputs(1, 8, 4, 2, device=device)).sum().backward()   # load kernels before the baseline
     xs = scan_inputs(*dims, seed=0, device=device)
     sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     if device.startswith('cuda'): torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
@@ -73,7 +75,7 @@ def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: 
                    else _peak_rss_mb() - base)
     return row
 
-# %% ../nbs/90_bench.ipynb #31ccc75c
+# %% ../nbs/90_bench.ipynb #7302f418
 def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1,
                      timeout: float = 1800) -> BenchRow:
     "`measure` in a fresh subprocess, so that peak memory is this method's alone and an OOM is contained."
@@ -86,7 +88,7 @@ def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', 
     last = (p.stderr.strip().splitlines() or ['no output'])[-1]
     return BenchRow(shape, tuple(dims), method, status=f'error: {last[:120]}')
 
-# %% ../nbs/90_bench.ipynb #527cd1ee
+# %% ../nbs/90_bench.ipynb #4375e7d9
 def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: str = 'cpu',
                isolate: bool = True, repeats: int | None = None) -> list[BenchRow]:
     "Every method (sequential first: the baseline of the ratios) at every shape."
@@ -104,7 +106,7 @@ def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: 
 def _row_line(r: BenchRow) -> str:
     return f"{r.shape:8s} {r.method:14s} {r.status:6s} {r.ms or float('nan'):10.1f} ms {r.peak_mb or float('nan'):10.1f} MB"
 
-# %% ../nbs/90_bench.ipynb #d9f25626
+# %% ../nbs/90_bench.ipynb #834d405f
 def _fmt(x, spec, unit=''): return '-' if x is None else format(x, spec) + unit
 
 def format_table(rows: list[BenchRow], device: str = 'cpu') -> str:
@@ -122,16 +124,20 @@ def format_table(rows: list[BenchRow], device: str = 'cpu') -> str:
                    f"{_fmt(r.peak_mb if r.status == 'ok' else None, '.0f')} | {_fmt(mem, '.2f', 'x')} |")
     return '\n'.join(out)
 
+def _cpu_name() -> str:
+    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): return platform.processor() or platform.machine()
+
 def machine_info(device: str = 'cpu') -> dict:
     "What the numbers were measured on."
     info = dict(python=platform.python_version(), torch=torch.__version__, threads=torch.get_num_threads(),
-                cpu=platform.processor() or platform.machine(), cores=os.cpu_count())
+                cpu=_cpu_name(), cores=os.cpu_count())
     try: import numba; info['numba'] = numba.__version__
     except ImportError: info['numba'] = None
     if device.startswith('cuda'): info['gpu'] = torch.cuda.get_device_name()
     return info
 
-# %% ../nbs/90_bench.ipynb #324c4ad9
+# %% ../nbs/90_bench.ipynb #2a4dbaea
 def main(argv: list[str] | None = None):
     "Command line: `python -m mamba_flow.bench scan [--device cpu] [--quick] [--out PREFIX]`."
     p = argparse.ArgumentParser(prog='mamba_flow.bench', description=main.__doc__)
@@ -160,5 +166,5 @@ def main(argv: list[str] | None = None):
         with open(a.out + '.json', 'w') as f: json.dump(dict(machine=info, rows=[asdict(r) for r in rows]), f, indent=1)
         with open(a.out + '.md', 'w') as f: f.write(f"{table}\n\nmachine: {info}\n")
 
-# %% ../nbs/90_bench.ipynb #a85afb64
+# %% ../nbs/90_bench.ipynb #ad251f18
 if __name__ == '__main__' and 'IPython' not in sys.modules: main()  # not when a notebook runs this cell

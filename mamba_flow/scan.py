@@ -6,7 +6,7 @@
 __all__ = ['METHODS', 'scan_sequential', 'scan_quadratic', 'scan_chunked', 'scan_numba', 'pick_method', 'selective_scan',
            'scan_inputs', 'assert_rel']
 
-# %% ../nbs/01_scan.ipynb #8511f7b8
+# %% ../nbs/01_scan.ipynb #ed5c1aac
 import math, os
 import torch
 from torch import Tensor
@@ -18,7 +18,7 @@ try:  # optional: the fused CPU kernel (pip install numba, or mamba_flow[fast])
 except ImportError:  # pragma: no cover
     numba = None
 
-# %% ../nbs/01_scan.ipynb #c3050234
+# %% ../nbs/01_scan.ipynb #5240bb04
 def scan_sequential(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor) -> Tensor:
     "Reference: the recurrence one step at a time; u, delta (b,l,d), A (d,N), B, C (b,l,N) -> y (b,l,d)."
     b, l, d = u.shape
@@ -29,7 +29,7 @@ def scan_sequential(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor) -
         ys.append(einsum(h, C_t, 'b d n, b n -> b d'))
     return torch.stack(ys, 1)                                               # (b, l, d)
 
-# %% ../nbs/01_scan.ipynb #b5e35dc8
+# %% ../nbs/01_scan.ipynb #4c308146
 def _available_bytes(device: torch.device) -> int:
     "Memory the device could give one tensor: free GPU memory, or the machine's physical memory."
     if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
@@ -49,7 +49,7 @@ def scan_quadratic(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor) ->
     h = einsum(torch.exp(seg), x, 'b t s d n, b s d n -> b t d n')
     return einsum(h, C, 'b t d n, b t n -> b t d')
 
-# %% ../nbs/01_scan.ipynb #d8f3d25a
+# %% ../nbs/01_scan.ipynb #daf88adf
 def scan_chunked(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, chunk: int | None = None) -> Tensor:
     "Two-level chunked recurrence: K steps inside chunks, then one step per chunk; linear memory."
     b, l, d = u.shape
@@ -57,24 +57,24 @@ def scan_chunked(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, chun
     pad = (-l) % K
     pad_l = lambda x: torch.nn.functional.pad(x, (0, 0, 0, pad))            # zero-pad the length axis
     u, delta, B, C = map(pad_l, (u, delta, B, C))
-    chunks = lambda x: rearrange(x, 'b (c k) ... -> b c k ...', k=K)
-    logdA = chunks(einsum(delta, A, 'b l d, d n -> b l d n'))               # (b, c, K, d, N), <= 0
-    x = chunks(einsum(delta * u, B, 'b l d, b l n -> b l d n'))             # (b, c, K, d, N)
-    h, local = torch.zeros_like(x[:, :, 0]), []
-    for k in range(K):                                                      # level 1: inside chunks
-        h = torch.exp(logdA[:, :, k]) * h + x[:, :, k]
+    steps = lambda x: rearrange(x, 'b (c k) ... -> k b c ...', k=K).contiguous()  # step-major
+    logdA = steps(einsum(delta, A, 'b l d, d n -> b l d n'))                # (K, b, c, d, N), <= 0
+    x = steps(einsum(delta * u, B, 'b l d, b l n -> b l d n'))              # (K, b, c, d, N)
+    h, local = torch.zeros_like(x[0]), []
+    for dA_k, x_k in zip(logdA.exp().unbind(0), x.unbind(0)):               # level 1: inside chunks
+        h = dA_k * h + x_k
         local.append(h)
-    local = torch.stack(local, 2)                                           # (b, c, K, d, N)
-    P = torch.exp(logdA.cumsum(2))                                          # decay from chunk start
-    H, enter = torch.zeros_like(local[:, 0, 0]), []
-    for j in range(local.shape[1]):                                         # level 2: across chunks
+    local = torch.stack(local)                                              # (K, b, c, d, N)
+    P = torch.exp(logdA.cumsum(0))                                          # decay from chunk start
+    H, enter = torch.zeros_like(h[:, 0]), []
+    for P_j, h_j in zip(P[-1].unbind(1), local[-1].unbind(1)):              # level 2: across chunks
         enter.append(H)
-        H = P[:, j, -1] * H + local[:, j, -1]
-    h = local + P * torch.stack(enter, 1)[:, :, None]                       # (b, c, K, d, N)
-    y = einsum(h, chunks(C), 'b c k d n, b c k n -> b c k d')
+        H = P_j * H + h_j
+    h = local + P * torch.stack(enter, 1)                                   # (K, b, c, d, N)
+    y = einsum(h, steps(C), 'k b c d n, k b c n -> b c k d')
     return rearrange(y, 'b c k d -> b (c k) d')[:, :l]
 
-# %% ../nbs/01_scan.ipynb #34567823
+# %% ../nbs/01_scan.ipynb #959171b1
 _CKPT = 64  # K: steps between stored states in the fused kernel
 
 if numba is not None:
@@ -137,7 +137,7 @@ if numba is not None:
                         gdt[b, t, d] = gd + gx * uu
                         gu[b, t, d] = gx * dd
 
-# %% ../nbs/01_scan.ipynb #2ae4efec
+# %% ../nbs/01_scan.ipynb #9dee5bed
 import numpy as np
 
 def _np(x: Tensor) -> np.ndarray: return x.detach().contiguous().numpy()
@@ -171,7 +171,7 @@ def scan_numba(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor) -> Ten
     if u.device.type != 'cpu': raise ValueError(f"method='numba' runs on the CPU; got tensors on {u.device}.")
     return _FusedScan.apply(u, delta, A, B, C)
 
-# %% ../nbs/01_scan.ipynb #7c03b935
+# %% ../nbs/01_scan.ipynb #e851c09c
 METHODS = {'sequential': scan_sequential, 'quadratic': scan_quadratic,
            'chunked': scan_chunked, 'numba': scan_numba}
 
@@ -190,7 +190,7 @@ def _check_shapes(u, delta, A, B, C, D):
     for name, (x, shape) in want.items():
         if tuple(x.shape) != shape: raise ValueError(f"{name} must have shape {shape}; got {tuple(x.shape)}.")
 
-# %% ../nbs/01_scan.ipynb #53a1fb4e
+# %% ../nbs/01_scan.ipynb #df8fadfb
 def selective_scan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor | None = None,
                    reverse: bool = False, method: str = 'auto') -> Tensor:
     "`y_t = C_t . h_t + D u_t`, `h_t = exp(delta_t A) h_{t-1} + delta_t B_t u_t`; (b,l,d) layout."
@@ -205,7 +205,7 @@ def selective_scan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D:
         if D is not None: y = y + u * D.to(dtype)
     return y.to(out_dtype)
 
-# %% ../nbs/01_scan.ipynb #00fb6ff0
+# %% ../nbs/01_scan.ipynb #ee67247b
 def scan_inputs(b: int, l: int, d: int, N: int, dtype=torch.float32, seed: int = 0, device='cpu',
                 dt_shift: float = -3.0) -> tuple[Tensor, ...]:
     "Random `(u, delta, A, B, C, D)` with Mamba-like statistics, all requiring grad."
