@@ -4,15 +4,16 @@
 
 # %% auto #0
 __all__ = ['SCAN_SHAPES', 'QUICK_SHAPES', 'mambapy_scan', 'scan_fn', 'BenchRow', 'measure', 'measure_isolated', 'bench_scan',
-           'format_table', 'machine_info', 'main']
+           'format_table', 'machine_info', 'bench_data', 'format_data_table', 'main']
 
-# %% ../nbs/90_bench.ipynb #fae2899d
+# %% ../nbs/90_bench.ipynb #60fcdc7a
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
+import numpy as np
 from dataclasses import dataclass, asdict, field
 import torch
 from .scan import METHODS, pick_method, scan_inputs, selective_scan
 
-# %% ../nbs/90_bench.ipynb #4f847ec7
+# %% ../nbs/90_bench.ipynb #77fec800
 SCAN_SHAPES = {'train': (8, 408, 256, 16), 'l4096': (1, 4096, 256, 16), 'l65536': (1, 65536, 256, 16)}
 QUICK_SHAPES = {'quick': (2, 64, 16, 4)}   # seconds, for smoke tests
 
@@ -30,7 +31,7 @@ def scan_fn(method: str):
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose from {list(METHODS) + ['mambapy_pscan']}")
     return lambda *xs: selective_scan(*xs, method=method)
 
-# %% ../nbs/90_bench.ipynb #cad6a7a5
+# %% ../nbs/90_bench.ipynb #9f042eba
 @dataclass
 class BenchRow:
     "One (shape, method) measurement; `status` is 'ok', 'OOM' or an error message."
@@ -51,7 +52,7 @@ def _peak_rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_
 def _is_oom(e: BaseException) -> bool:
     return isinstance(e, MemoryError) or 'out of memory' in str(e).lower() or 'not enough memory' in str(e).lower()
 
-# %% ../nbs/90_bench.ipynb #afbc6318
+# %% ../nbs/90_bench.ipynb #b0d0b002
 def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1) -> BenchRow:
     "Time and peak memory of forward+backward for one method, in this process."
     row, fn = BenchRow(shape, tuple(dims), method), scan_fn(method)
@@ -75,7 +76,7 @@ def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: 
                    else _peak_rss_mb() - base)
     return row
 
-# %% ../nbs/90_bench.ipynb #7302f418
+# %% ../nbs/90_bench.ipynb #3d9c7221
 def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1,
                      timeout: float = 1800) -> BenchRow:
     "`measure` in a fresh subprocess, so that peak memory is this method's alone and an OOM is contained."
@@ -88,7 +89,7 @@ def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', 
     last = (p.stderr.strip().splitlines() or ['no output'])[-1]
     return BenchRow(shape, tuple(dims), method, status=f'error: {last[:120]}')
 
-# %% ../nbs/90_bench.ipynb #4375e7d9
+# %% ../nbs/90_bench.ipynb #94d885c5
 def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: str = 'cpu',
                isolate: bool = True, repeats: int | None = None) -> list[BenchRow]:
     "Every method (sequential first: the baseline of the ratios) at every shape."
@@ -106,7 +107,7 @@ def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: 
 def _row_line(r: BenchRow) -> str:
     return f"{r.shape:8s} {r.method:14s} {r.status:6s} {r.ms or float('nan'):10.1f} ms {r.peak_mb or float('nan'):10.1f} MB"
 
-# %% ../nbs/90_bench.ipynb #834d405f
+# %% ../nbs/90_bench.ipynb #0fc88857
 def _fmt(x, spec, unit=''): return '-' if x is None else format(x, spec) + unit
 
 def format_table(rows: list[BenchRow], device: str = 'cpu') -> str:
@@ -137,9 +138,35 @@ def machine_info(device: str = 'cpu') -> dict:
     if device.startswith('cuda'): info['gpu'] = torch.cuda.get_device_name()
     return info
 
-# %% ../nbs/90_bench.ipynb #2a4dbaea
+# %% ../nbs/90_bench.ipynb #013a63c5
+def bench_data(source=None, n_images: int = 50_000, batch_size: int = 256, workers=(0, 2), max_batches: int | None = None) -> list[dict]:
+    "Samples/s of `field_loader` over one epoch, per number of workers (first batch excluded: start-up)."
+    from mamba_flow.data import SparseFields, field_loader, load_images
+    images = (load_images(source).images if source else
+              np.random.default_rng(0).integers(0, 256, (n_images, 32, 32, 3), dtype=np.uint8))
+    ds, rows = SparseFields(images), []
+    for w in workers:
+        it = iter(field_loader(ds, batch_size, num_workers=w, drop_last=True))
+        next(it)
+        n, t0 = 0, time.perf_counter()
+        for i, b in enumerate(it):
+            n += len(b)
+            if max_batches and i + 1 >= max_batches: break
+        rows.append(dict(workers=w, batch_size=batch_size, samples=n, seconds=time.perf_counter() - t0))
+        rows[-1]['samples_per_s'] = n / rows[-1]['seconds']
+    return rows
+
+def format_data_table(rows: list[dict]) -> str:
+    out = ['| workers | batch | samples | samples/s | vs 0 workers |', '|---:|---:|---:|---:|---:|']
+    base = next((r['samples_per_s'] for r in rows if r['workers'] == 0), None)
+    for r in rows:
+        out.append(f"| {r['workers']} | {r['batch_size']} | {r['samples']} | {r['samples_per_s']:,.0f} | "
+                   f"{_fmt(r['samples_per_s'] / base if base else None, '.2f', 'x')} |")
+    return '\n'.join(out)
+
+# %% ../nbs/90_bench.ipynb #6a1a6100
 def main(argv: list[str] | None = None):
-    "Command line: `python -m mamba_flow.bench scan [--device cpu] [--quick] [--out PREFIX]`."
+    "Command line: `python -m mamba_flow.bench {scan,data} [options]` (`-h` lists them)."
     p = argparse.ArgumentParser(prog='mamba_flow.bench', description=main.__doc__)
     sub = p.add_subparsers(dest='what', required=True)
     s = sub.add_parser('scan', help='selective-scan methods: forward+backward time and peak memory')
@@ -148,6 +175,11 @@ def main(argv: list[str] | None = None):
     s.add_argument('--methods', nargs='*', default=None)
     s.add_argument('--shapes', nargs='*', default=None, choices=list(SCAN_SHAPES))
     s.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
+    dp = sub.add_parser('data', help='data pipeline: training samples per second, 0 and 2 workers')
+    dp.add_argument('--data', default=None, help='images to use (see mamba_flow.data.load_images); default synthetic')
+    dp.add_argument('--batch-size', type=int, default=256)
+    dp.add_argument('--workers', type=int, nargs='*', default=[0, 2])
+    dp.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
     one = sub.add_parser('_one', help=argparse.SUPPRESS)
     one.add_argument('method'); one.add_argument('shape'); one.add_argument('dims')
     one.add_argument('--device', default='cpu'); one.add_argument('--repeats', type=int, default=5)
@@ -157,14 +189,20 @@ def main(argv: list[str] | None = None):
         r = measure(a.method, a.shape, tuple(int(x) for x in a.dims.split(',')), a.device, a.repeats, a.warmup)
         print(json.dumps(asdict(r)))
         return
+    if a.what == 'data':
+        rows = bench_data(a.data, batch_size=a.batch_size, workers=a.workers)
+        return _report(format_data_table(rows), rows, a.out, 'cpu')
     shapes = QUICK_SHAPES if a.quick else {k: SCAN_SHAPES[k] for k in (a.shapes or SCAN_SHAPES)}
     rows = bench_scan(shapes, a.methods, a.device)
-    table, info = format_table(rows, a.device), machine_info(a.device)
-    print(f"\n{table}\n\nmachine: {info}")
-    if a.out:
-        os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
-        with open(a.out + '.json', 'w') as f: json.dump(dict(machine=info, rows=[asdict(r) for r in rows]), f, indent=1)
-        with open(a.out + '.md', 'w') as f: f.write(f"{table}\n\nmachine: {info}\n")
+    _report(format_table(rows, a.device), [asdict(r) for r in rows], a.out, a.device)
 
-# %% ../nbs/90_bench.ipynb #ad251f18
+def _report(table: str, rows: list, out: str | None, device: str):
+    info = machine_info(device)
+    print(f"\n{table}\n\nmachine: {info}")
+    if out:
+        os.makedirs(os.path.dirname(out) or '.', exist_ok=True)
+        with open(out + '.json', 'w') as f: json.dump(dict(machine=info, rows=rows), f, indent=1)
+        with open(out + '.md', 'w') as f: f.write(f"{table}\n\nmachine: {info}\n")
+
+# %% ../nbs/90_bench.ipynb #5ca3b9d2
 if __name__ == '__main__' and 'IPython' not in sys.modules: main()  # not when a notebook runs this cell
