@@ -8,7 +8,7 @@ __all__ = ['ORDERS', 'check_field_inputs', 'MambaConfig', 'MambaMixer', 'MambaLa
            'scatter_tokens', 'FieldModel', 'V1Config', 'MambaEncoder', 'V1', 'field_args', 'flow_step_loss',
            'train_smoke', 'tiny_v1']
 
-# %% ../nbs/04_model_v1.ipynb #b2addd41
+# %% ../nbs/04_model_v1.ipynb #47ffe042
 import math
 from dataclasses import dataclass, field
 import torch
@@ -19,7 +19,7 @@ from .ssm import A_from_log, s4d_real_A_log, dt_bias_init
 from .scan import selective_scan
 from .fourier import FourierConfig, FourierFeatures, check_coords, grid_coords
 
-# %% ../nbs/04_model_v1.ipynb #20d98a70
+# %% ../nbs/04_model_v1.ipynb #2aa6b05b
 def check_field_inputs(x_t: Tensor, t: Tensor, query_coords: Tensor, input_coords: Tensor, input_values: Tensor):
     "ValueError unless the velocity-model arguments have consistent shapes, finite values, coords in [0, 1]."
     if input_coords.ndim != 3 or input_coords.shape[-1] != 2: raise ValueError(f"input_coords must be (b, k, 2); got {tuple(input_coords.shape)}.")
@@ -35,7 +35,7 @@ def check_field_inputs(x_t: Tensor, t: Tensor, query_coords: Tensor, input_coord
     if t.min() < 0 or t.max() > 1: raise ValueError(f"t must lie in [0, 1]; got [{t.min():.3g}, {t.max():.3g}].")
     check_coords(query_coords, 'query_coords'); check_coords(input_coords, 'input_coords')
 
-# %% ../nbs/04_model_v1.ipynb #75349142
+# %% ../nbs/04_model_v1.ipynb #33971f96
 @dataclass
 class MambaConfig:
     d_model: int = 512          # D, model width
@@ -89,7 +89,7 @@ class MambaLayer(nn.Module):
         self.norm, self.mixer = nn.RMSNorm(cfg.d_model), MambaMixer(cfg, reverse)
     def forward(self, x: Tensor) -> Tensor: return x + self.mixer(self.norm(x))
 
-# %% ../nbs/04_model_v1.ipynb #7e18eb77
+# %% ../nbs/04_model_v1.ipynb #6e92b880
 def sinusoidal_embedding(t: Tensor, dim: int = 256, max_period: float = 10_000.0) -> Tensor:
     "Sinusoidal embedding of 1000 t: (b,) -> (b, dim)."
     half = dim // 2
@@ -109,7 +109,7 @@ def modulate(x: Tensor, shift: Tensor, scale: Tensor) -> Tensor:
     "adaLN: x (b, q, D) with per-example shift, scale (b, 1, D)."
     return x * (1 + scale) + shift
 
-# %% ../nbs/04_model_v1.ipynb #2bf4ab1e
+# %% ../nbs/04_model_v1.ipynb #f01a831b
 class Attention(nn.Module):
     "Multi-head attention from x (b, q, D) to ctx (b, k, D), in query chunks of bounded score memory."
     def __init__(self, d: int, n_heads: int = 8, max_scores: int = 2 ** 24):
@@ -131,20 +131,21 @@ class Attention(nn.Module):
 def mlp(d: int, ratio: float, d_out: int | None = None) -> nn.Sequential:
     return nn.Sequential(nn.Linear(d, int(d * ratio)), nn.GELU(approximate='tanh'), nn.Linear(int(d * ratio), d_out or d))
 
-# %% ../nbs/04_model_v1.ipynb #02ca56d7
+# %% ../nbs/04_model_v1.ipynb #edc07dcf
 class QueryBlock(nn.Module):
-    "adaLN-Zero block on queries: attention (to `ctx`, or to themselves if ctx is None), then an MLP."
-    def __init__(self, d: int, n_heads: int, mlp_ratio: float, max_scores: int = 2 ** 24):
+    "Pre-norm block: attention (to `ctx`, or self-attention if ctx is None), then an MLP; adaLN-Zero on time if `cond`."
+    def __init__(self, d: int, n_heads: int, mlp_ratio: float, max_scores: int = 2 ** 24, cond: bool = True):
         super().__init__()
-        self.norm1, self.norm2 = nn.LayerNorm(d, elementwise_affine=False), nn.LayerNorm(d, elementwise_affine=False)
+        self.norm1, self.norm2 = nn.LayerNorm(d, elementwise_affine=not cond), nn.LayerNorm(d, elementwise_affine=not cond)
         self.norm_ctx = nn.LayerNorm(d)
         self.attn, self.mlp = Attention(d, n_heads, max_scores), mlp(d, mlp_ratio)
-        self.ada = nn.Linear(d, 6 * d)
-        nn.init.zeros_(self.ada.weight); nn.init.zeros_(self.ada.bias)
+        self.ada = nn.Linear(d, 6 * d) if cond else None
+        if cond: nn.init.zeros_(self.ada.weight); nn.init.zeros_(self.ada.bias)
 
-    def forward(self, q: Tensor, c: Tensor, ctx: Tensor | None = None, bias_fn=None) -> Tensor:
-        "q (b, q, D), time embedding c (b, D), ctx (b, k, D) -> (b, q, D)."
-        s1, m1, g1, s2, m2, g2 = self.ada(F.silu(c))[:, None].chunk(6, -1)    # (b, 1, D) each
+    def forward(self, q: Tensor, c: Tensor | None = None, ctx: Tensor | None = None, bias_fn=None) -> Tensor:
+        "q (b, q, D), time embedding c (b, D) (if cond), ctx (b, k, D) -> (b, q, D)."
+        if self.ada is None: s1 = m1 = s2 = m2 = 0; g1 = g2 = 1
+        else: s1, m1, g1, s2, m2, g2 = self.ada(F.silu(c))[:, None].chunk(6, -1)   # (b, 1, D) each
         h = modulate(self.norm1(q), s1, m1)
         q = q + g1 * self.attn(h, h if ctx is None else self.norm_ctx(ctx), bias_fn)
         return q + g2 * self.mlp(modulate(self.norm2(q), s2, m2))
@@ -160,7 +161,7 @@ class Decoder(nn.Module):
         shift, scale = self.ada(F.silu(c))[:, None].chunk(2, -1)
         return self.mlp(modulate(self.norm(q), shift, scale))
 
-# %% ../nbs/04_model_v1.ipynb #33c849e6
+# %% ../nbs/04_model_v1.ipynb #a2d22ac5
 ORDERS = ('rowmajor', 'colmajor', 'morton', 'morton_t')
 
 def _spread_bits(v: Tensor) -> Tensor:
@@ -191,9 +192,12 @@ def scatter_tokens(x: Tensor, perm: Tensor) -> Tensor:
     "Inverse of gather_tokens: put x (b, k, D), in perm's order, back in the original order."
     return torch.empty_like(x).scatter_(1, perm[..., None].expand(-1, -1, x.shape[-1]), x)
 
-# %% ../nbs/04_model_v1.ipynb #f26a874b
+# %% ../nbs/04_model_v1.ipynb #990136dd
 class FieldModel(nn.Module):
     "Base of all velocity models: checks inputs, embeds time, encode(inputs) -> tokens, decode(queries)."
+    def encode(self, input_coords: Tensor, input_values: Tensor): raise NotImplementedError
+    def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens) -> Tensor: raise NotImplementedError
+
     def forward(self, x_t: Tensor, t: Tensor, query_coords: Tensor, input_coords: Tensor, input_values: Tensor) -> Tensor:
         check_field_inputs(x_t, t, query_coords, input_coords, input_values)
         return self.decode(x_t, self.time(t), query_coords, self.encode(input_coords, input_values))
@@ -204,7 +208,7 @@ class FieldModel(nn.Module):
 
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
 
-# %% ../nbs/04_model_v1.ipynb #957c2da4
+# %% ../nbs/04_model_v1.ipynb #f126ecbc
 @dataclass
 class V1Config:
     d_model: int = 512             # D
@@ -254,7 +258,7 @@ class V1(FieldModel):
         for blk in self.blocks: q = blk(q, c, tokens)
         return self.decoder(q, c)                                                                 # (b, q, 3)
 
-# %% ../nbs/04_model_v1.ipynb #9c9fd89e
+# %% ../nbs/04_model_v1.ipynb #1297a393
 def field_args(b: int = 2, q: int = 204, k: int = 204, seed: int = 0, t: float | None = None) -> tuple[Tensor, ...]:
     "Random (x_t, t, query_coords, input_coords, input_values) in the velocity-model interface."
     g = torch.Generator().manual_seed(seed)
@@ -280,7 +284,7 @@ def train_smoke(model: nn.Module, steps: int = 5, lr: float = 1e-3) -> list[floa
         opt.step(); losses.append(loss.item())
     return losses
 
-# %% ../nbs/04_model_v1.ipynb #da09d8a8
+# %% ../nbs/04_model_v1.ipynb #16242be4
 def tiny_v1(**kw) -> V1:
     "A V1 small enough for tests on a CPU."
     return V1(V1Config(d_model=32, n_layers=2, d_state=4, n_heads=4, fourier=FourierConfig(n_features=32, sigma=5), **kw))
