@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PerceiverIOConfig', 'PerceiverIO', 'LocalImplicitConfig', 'LocalImplicit', 'tiny_baselines']
 
-# %% ../nbs/05a_baselines.ipynb #abca4960
+# %% ../nbs/05a_baselines.ipynb #3482798c
 from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
@@ -13,7 +13,7 @@ from torch import nn, Tensor
 from .fourier import FourierConfig, FourierFeatures
 from .model_v1 import FieldModel, QueryBlock, Decoder, TimeEmbedding
 
-# %% ../nbs/05a_baselines.ipynb #6710e8e1
+# %% ../nbs/05a_baselines.ipynb #83bc2661
 @dataclass
 class PerceiverIOConfig:
     d_model: int = 512             # D
@@ -32,9 +32,9 @@ class PerceiverIO(FieldModel):
         self.ff = FourierFeatures(cfg.fourier)
         self.embed_in, self.embed_q, self.time = nn.Linear(nf + 3, D), nn.Linear(nf + 3, D), TimeEmbedding(D)
         self.latents = nn.Parameter(torch.randn(cfg.n_latents, D) * 0.02)
-        blk = lambda cond: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, cond=cond)
-        self.read, self.process = blk(False), nn.ModuleList(blk(False) for _ in range(cfg.n_self))
-        self.query, self.decoder = blk(True), Decoder(D)
+        blk = lambda cond, cross: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, cond=cond, cross=cross)
+        self.read, self.process = blk(False, True), nn.ModuleList(blk(False, False) for _ in range(cfg.n_self))
+        self.query, self.decoder = blk(True, True), Decoder(D)
 
     def encode(self, input_coords: Tensor, input_values: Tensor) -> Tensor:
         tokens = self.embed(self.embed_in, input_coords, input_values)                  # (b, k, D)
@@ -46,7 +46,7 @@ class PerceiverIO(FieldModel):
         q = self.query(self.embed(self.embed_q, query_coords, x_t), c, latents)
         return self.decoder(q, c)
 
-# %% ../nbs/05a_baselines.ipynb #eff209f9
+# %% ../nbs/05a_baselines.ipynb #af16569a
 @dataclass
 class LocalImplicitConfig:
     d_model: int = 512             # D
@@ -88,7 +88,7 @@ class LocalImplicit(FieldModel):
         for i, blk in enumerate(self.blocks): q = blk(q, c, tokens, self._bias_fn(dist, near, i))
         return self.decoder(q, c)
 
-# %% ../nbs/05a_baselines.ipynb #48d27b52
+# %% ../nbs/05a_baselines.ipynb #02bd212c
 def tiny_baselines() -> dict:
     "Small Perceiver IO and Local Implicit models for tests on a CPU."
     ff = FourierConfig(n_features=32, sigma=5)

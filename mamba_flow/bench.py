@@ -4,16 +4,17 @@
 
 # %% auto #0
 __all__ = ['SCAN_SHAPES', 'QUICK_SHAPES', 'mambapy_scan', 'scan_fn', 'BenchRow', 'measure', 'measure_isolated', 'bench_scan',
-           'format_table', 'machine_info', 'bench_data', 'format_data_table', 'main']
+           'format_table', 'machine_info', 'bench_data', 'format_data_table', 'model_zoo', 'bench_models',
+           'format_model_table', 'main']
 
-# %% ../nbs/90_bench.ipynb #60fcdc7a
+# %% ../nbs/90_bench.ipynb #21c4977d
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
 import numpy as np
 from dataclasses import dataclass, asdict, field
 import torch
 from .scan import METHODS, pick_method, scan_inputs, selective_scan
 
-# %% ../nbs/90_bench.ipynb #77fec800
+# %% ../nbs/90_bench.ipynb #89c2ccb1
 SCAN_SHAPES = {'train': (8, 408, 256, 16), 'l4096': (1, 4096, 256, 16), 'l65536': (1, 65536, 256, 16)}
 QUICK_SHAPES = {'quick': (2, 64, 16, 4)}   # seconds, for smoke tests
 
@@ -31,7 +32,7 @@ def scan_fn(method: str):
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose from {list(METHODS) + ['mambapy_pscan']}")
     return lambda *xs: selective_scan(*xs, method=method)
 
-# %% ../nbs/90_bench.ipynb #9f042eba
+# %% ../nbs/90_bench.ipynb #85af6f61
 @dataclass
 class BenchRow:
     "One (shape, method) measurement; `status` is 'ok', 'OOM' or an error message."
@@ -52,7 +53,7 @@ def _peak_rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_
 def _is_oom(e: BaseException) -> bool:
     return isinstance(e, MemoryError) or 'out of memory' in str(e).lower() or 'not enough memory' in str(e).lower()
 
-# %% ../nbs/90_bench.ipynb #b0d0b002
+# %% ../nbs/90_bench.ipynb #3700e079
 def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1) -> BenchRow:
     "Time and peak memory of forward+backward for one method, in this process."
     row, fn = BenchRow(shape, tuple(dims), method), scan_fn(method)
@@ -76,7 +77,7 @@ def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: 
                    else _peak_rss_mb() - base)
     return row
 
-# %% ../nbs/90_bench.ipynb #3d9c7221
+# %% ../nbs/90_bench.ipynb #57d6e4e5
 def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1,
                      timeout: float = 1800) -> BenchRow:
     "`measure` in a fresh subprocess, so that peak memory is this method's alone and an OOM is contained."
@@ -89,7 +90,7 @@ def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', 
     last = (p.stderr.strip().splitlines() or ['no output'])[-1]
     return BenchRow(shape, tuple(dims), method, status=f'error: {last[:120]}')
 
-# %% ../nbs/90_bench.ipynb #94d885c5
+# %% ../nbs/90_bench.ipynb #4fef7d6a
 def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: str = 'cpu',
                isolate: bool = True, repeats: int | None = None) -> list[BenchRow]:
     "Every method (sequential first: the baseline of the ratios) at every shape."
@@ -107,7 +108,7 @@ def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: 
 def _row_line(r: BenchRow) -> str:
     return f"{r.shape:8s} {r.method:14s} {r.status:6s} {r.ms or float('nan'):10.1f} ms {r.peak_mb or float('nan'):10.1f} MB"
 
-# %% ../nbs/90_bench.ipynb #0fc88857
+# %% ../nbs/90_bench.ipynb #ed9f67ab
 def _fmt(x, spec, unit=''): return '-' if x is None else format(x, spec) + unit
 
 def format_table(rows: list[BenchRow], device: str = 'cpu') -> str:
@@ -138,7 +139,7 @@ def machine_info(device: str = 'cpu') -> dict:
     if device.startswith('cuda'): info['gpu'] = torch.cuda.get_device_name()
     return info
 
-# %% ../nbs/90_bench.ipynb #013a63c5
+# %% ../nbs/90_bench.ipynb #78af41a3
 def bench_data(source=None, n_images: int = 50_000, batch_size: int = 256, workers=(0, 2), max_batches: int | None = None) -> list[dict]:
     "Samples/s of `field_loader` over one epoch, per number of workers (first batch excluded: start-up)."
     from mamba_flow.data import SparseFields, field_loader, load_images
@@ -164,9 +165,46 @@ def format_data_table(rows: list[dict]) -> str:
                    f"{_fmt(r['samples_per_s'] / base if base else None, '.2f', 'x')} |")
     return '\n'.join(out)
 
-# %% ../nbs/90_bench.ipynb #6a1a6100
+# %% ../nbs/90_bench.ipynb #626b7757
+def model_zoo(tiny: bool = False) -> dict:
+    "The four models at their default sizes (or the tiny test sizes), by name."
+    from mamba_flow.model_v1 import V1, tiny_v1
+    from mamba_flow.model_v2 import V2, tiny_v2
+    from mamba_flow.baselines import PerceiverIO, LocalImplicit, tiny_baselines
+    if tiny: return {'v1': tiny_v1(), 'v2': tiny_v2(), **tiny_baselines()}
+    return {'v1': V1(), 'v2': V2(), 'perceiver_io': PerceiverIO(), 'local_implicit': LocalImplicit()}
+
+def bench_models(batch: int = 64, k: int = 204, q: int = 204, repeats: int = 3, tiny: bool = False, device: str = 'cpu') -> list[dict]:
+    "Forward and forward+backward milliseconds (medians) per model."
+    from mamba_flow.model_v1 import field_args
+    args = [a.to(device) for a in field_args(batch, q, k)]
+    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+    def timed(f):
+        f(); ts = []                                                           # warm-up
+        for _ in range(repeats):
+            sync(); t0 = time.perf_counter(); f(); sync(); ts.append((time.perf_counter() - t0) * 1e3)
+        return statistics.median(ts)
+    rows = []
+    for name, model in model_zoo(tiny).items():
+        model.to(device)
+        with torch.no_grad(): fwd = timed(lambda: model(*args))
+        both = timed(lambda: model(*args).square().mean().backward())
+        rows.append(dict(model=name, params=model.n_params(), batch=batch, k=k, q=q, fwd_ms=fwd, fwd_bwd_ms=both))
+        print(f"{name:15s} fwd {fwd:9.1f} ms  fwd+bwd {both:9.1f} ms", file=sys.stderr, flush=True)
+    return rows
+
+def format_model_table(rows: list[dict]) -> str:
+    base = rows[0]
+    out = [f"| model (batch {base['batch']}, k={base['k']}, q={base['q']}) | params | forward ms | vs {base['model']} | fwd+bwd ms | vs {base['model']} |",
+           '|---|---:|---:|---:|---:|---:|']
+    for r in rows:
+        out.append(f"| {r['model']} | {r['params'] / 1e6:.1f}M | {r['fwd_ms']:.0f} | {r['fwd_ms'] / base['fwd_ms']:.2f}x | "
+                   f"{r['fwd_bwd_ms']:.0f} | {r['fwd_bwd_ms'] / base['fwd_bwd_ms']:.2f}x |")
+    return '\n'.join(out)
+
+# %% ../nbs/90_bench.ipynb #55f52670
 def main(argv: list[str] | None = None):
-    "Command line: `python -m mamba_flow.bench {scan,data} [options]` (`-h` lists them)."
+    "Command line: `python -m mamba_flow.bench {scan,data,models} [options]` (`-h` lists them)."
     p = argparse.ArgumentParser(prog='mamba_flow.bench', description=main.__doc__)
     sub = p.add_subparsers(dest='what', required=True)
     s = sub.add_parser('scan', help='selective-scan methods: forward+backward time and peak memory')
@@ -180,6 +218,12 @@ def main(argv: list[str] | None = None):
     dp.add_argument('--batch-size', type=int, default=256)
     dp.add_argument('--workers', type=int, nargs='*', default=[0, 2])
     dp.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
+    mp = sub.add_parser('models', help='the four models: forward and forward+backward time, batch 64, as ratios to V1')
+    mp.add_argument('--device', default='cpu')
+    mp.add_argument('--batch', type=int, default=64)
+    mp.add_argument('--repeats', type=int, default=3)
+    mp.add_argument('--tiny', action='store_true', help='tiny test-size models (seconds)')
+    mp.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
     one = sub.add_parser('_one', help=argparse.SUPPRESS)
     one.add_argument('method'); one.add_argument('shape'); one.add_argument('dims')
     one.add_argument('--device', default='cpu'); one.add_argument('--repeats', type=int, default=5)
@@ -192,6 +236,9 @@ def main(argv: list[str] | None = None):
     if a.what == 'data':
         rows = bench_data(a.data, batch_size=a.batch_size, workers=a.workers)
         return _report(format_data_table(rows), rows, a.out, 'cpu')
+    if a.what == 'models':
+        rows = bench_models(a.batch, repeats=a.repeats, tiny=a.tiny, device=a.device)
+        return _report(format_model_table(rows), rows, a.out, a.device)
     shapes = QUICK_SHAPES if a.quick else {k: SCAN_SHAPES[k] for k in (a.shapes or SCAN_SHAPES)}
     rows = bench_scan(shapes, a.methods, a.device)
     _report(format_table(rows, a.device), [asdict(r) for r in rows], a.out, a.device)
@@ -204,5 +251,5 @@ def _report(table: str, rows: list, out: str | None, device: str):
         with open(out + '.json', 'w') as f: json.dump(dict(machine=info, rows=rows), f, indent=1)
         with open(out + '.md', 'w') as f: f.write(f"{table}\n\nmachine: {info}\n")
 
-# %% ../nbs/90_bench.ipynb #5ca3b9d2
+# %% ../nbs/90_bench.ipynb #b8cea2f0
 if __name__ == '__main__' and 'IPython' not in sys.modules: main()  # not when a notebook runs this cell

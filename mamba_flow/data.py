@@ -8,7 +8,7 @@ __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'c
            'ImageSet', 'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'decode_jpegs',
            'read_npz', 'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'mask_image']
 
-# %% ../nbs/03_data.ipynb #a3a1c25d
+# %% ../nbs/03_data.ipynb #6cfbe580
 import hashlib, io, os, pickle, shutil, tarfile, tempfile, urllib.request
 from dataclasses import dataclass, fields, replace
 from importlib import resources
@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 from .fourier import grid_coords
 
-# %% ../nbs/03_data.ipynb #babec1a3
+# %% ../nbs/03_data.ipynb #089ff73a
 def check_images(x, name: str = 'images') -> np.ndarray:
     "`x` as a (N, H, W, 3) uint8 array, or a ValueError that says what is wrong."
     x = np.asarray(x)
@@ -38,7 +38,7 @@ def to_uint8(v: Tensor) -> Tensor:
     "Model values -> uint8 pixels (rounded; values outside [-1, 1] are clipped for display)."
     return ((v.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
 
-# %% ../nbs/03_data.ipynb #4177c32f
+# %% ../nbs/03_data.ipynb #76bf071c
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
@@ -63,7 +63,7 @@ def n_inputs(ratio: float, n_pixels: int) -> int:
     if not 0 < ratio <= 1: raise ValueError(f"mask ratio must be in (0, 1]; got {ratio}.")
     return max(1, int(ratio * n_pixels + 1e-9))
 
-# %% ../nbs/03_data.ipynb #9813a96f
+# %% ../nbs/03_data.ipynb #b1df19b7
 def split_masks(index, n_pixels: int, ratio: float = 0.2, seed: int = 0, epoch: int = 0,
                 queries: str = 'disjoint') -> tuple[np.ndarray, np.ndarray]:
     "Flat pixel indices of inputs (b, k) and queries (b, k) ('disjoint') or (b, n_pixels) ('all'), row-major sorted."
@@ -75,7 +75,7 @@ def split_masks(index, n_pixels: int, ratio: float = 0.2, seed: int = 0, epoch: 
     if queries == 'all': return inputs, np.tile(np.arange(n_pixels), (len(order), 1))
     return inputs, np.sort(order[:, k:2 * k], axis=1)
 
-# %% ../nbs/03_data.ipynb #daf6dfa9
+# %% ../nbs/03_data.ipynb #c4cc5195
 @dataclass
 class FieldBatch:
     "Sparse fields: values in [-1, 1]; coordinates (y, x) pixel centres in (0, 1)."
@@ -92,7 +92,7 @@ class FieldBatch:
     def to(self, device, non_blocking: bool = False) -> 'FieldBatch': return self._map(lambda t: t.to(device, non_blocking=non_blocking))
     def pin_memory(self) -> 'FieldBatch': return self._map(lambda t: t.pin_memory())
 
-# %% ../nbs/03_data.ipynb #20573932
+# %% ../nbs/03_data.ipynb #3d57c8ef
 class SparseFields(torch.utils.data.Dataset):
     "Images (N, H, W, 3) uint8 as sparse fields; `ds[list_of_indices]` -> `FieldBatch`."
     def __init__(self, images, mask_ratio: float = 0.2, queries: str = 'disjoint', seed: int = 0, resample: bool = False):
@@ -115,7 +115,7 @@ class SparseFields(torch.utils.data.Dataset):
         gather = lambda m: to_values(torch.gather(pix, 1, m[..., None].expand(-1, -1, 3)))
         return FieldBatch(self.coords[inp], gather(inp), self.coords[qry], gather(qry), torch.from_numpy(idx), inp, qry)
 
-# %% ../nbs/03_data.ipynb #e57a4a84
+# %% ../nbs/03_data.ipynb #a54c33bb
 def field_loader(ds: SparseFields, batch_size: int = 64, shuffle: bool = True, num_workers: int = 0,
                  sampler=None, drop_last: bool = False, seed: int = 0, **kw) -> torch.utils.data.DataLoader:
     "DataLoader of whole `FieldBatch`es: workers cut batches; `sampler` (e.g. DistributedSampler) picks images."
@@ -126,7 +126,7 @@ def field_loader(ds: SparseFields, batch_size: int = 64, shuffle: bool = True, n
     return torch.utils.data.DataLoader(ds, sampler=batches, batch_size=None, num_workers=num_workers,
                                        persistent_workers=num_workers > 0, **kw)
 
-# %% ../nbs/03_data.ipynb #77eb650a
+# %% ../nbs/03_data.ipynb #672c30db
 @dataclass
 class ImageSet:
     "Images with labels (-1 where unknown) and, if known, their positions in the official set."
@@ -153,7 +153,7 @@ def missing_data_message(source) -> str:
             f"  3. a folder of PNG/JPEG images of one size (subfolders name classes).\n"
             f"For a first look without data, use source='sample' (32 CIFAR-10 test images in the package).")
 
-# %% ../nbs/03_data.ipynb #2b0fd28c
+# %% ../nbs/03_data.ipynb #f502c327
 def _official_dir(root: Path) -> Path | None:
     for d in (root / 'cifar-10-batches-py', root):
         if (d / 'test_batch').exists() or (d / 'data_batch_1').exists(): return d
@@ -173,7 +173,7 @@ def read_cifar10_batches(folder, split: str = 'train') -> ImageSet:
     x = np.ascontiguousarray(np.concatenate(xs))
     return ImageSet(x, np.concatenate(ys), f'{folder} ({split})', np.arange(len(x)))
 
-# %% ../nbs/03_data.ipynb #3a7afee9
+# %% ../nbs/03_data.ipynb #d0f61d27
 def md5sum(path, chunk: int = 1 << 20) -> str:
     h = hashlib.md5()
     with open(path, 'rb') as f:
@@ -195,7 +195,7 @@ def download_cifar10(root, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5) -> Pa
     with tarfile.open(tgz) as t: t.extractall(root, filter='data')
     return _official_dir(root)
 
-# %% ../nbs/03_data.ipynb #569c3487
+# %% ../nbs/03_data.ipynb #26e2e460
 def decode_jpegs(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     "JPEG files concatenated in `blob`, image i at bytes [offsets[i], offsets[i+1]) -> (N, H, W, 3) uint8."
     from PIL import Image   # Pillow: the standard decoder, already a dependency of matplotlib
@@ -224,7 +224,7 @@ def read_npz(path, split: str = 'train', exact=None) -> ImageSet:
         s.source += f' with exact images from {exact}'
     return s
 
-# %% ../nbs/03_data.ipynb #22329bbe
+# %% ../nbs/03_data.ipynb #8e065e8d
 def read_image_folder(root) -> ImageSet:
     "PNG/JPEG files under `root` (sorted paths), one size; first-level subfolders are classes."
     from PIL import Image
@@ -238,14 +238,14 @@ def read_image_folder(root) -> ImageSet:
     labels = np.array([classes.index(p.relative_to(root).parts[0]) if len(p.relative_to(root).parts) > 1 else -1 for p in files])
     return ImageSet(np.stack(imgs), labels, str(root), np.arange(len(files)))
 
-# %% ../nbs/03_data.ipynb #24470098
+# %% ../nbs/03_data.ipynb #d03d5e25
 def sample_path() -> Path: return Path(str(resources.files('mamba_flow') / 'assets' / 'cifar10_test32.npz'))
 
 def load_images(source, split: str = 'train', download: bool = False, exact=None) -> ImageSet:
     "Images from 'sample', an npz file, the official CIFAR-10 folder (downloaded if asked), or an image folder."
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
     if source is None: raise FileNotFoundError(missing_data_message(None))
-    if str(source) == 'sample': return read_npz(sample_path(), 'test')
+    if str(source) == 'sample': return replace(read_npz(sample_path(), 'test'), source='sample (CIFAR-10 test images 0-31, exact)')
     path = Path(source).expanduser()
     if path.suffix == '.npz':
         if not path.exists(): raise FileNotFoundError(missing_data_message(str(path)))
@@ -262,7 +262,7 @@ def train_val_split(n: int, val_fraction: float = 0.1, seed: int = 0) -> tuple[n
     n_val = int(round(n * val_fraction))
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
-# %% ../nbs/03_data.ipynb #a34fdc70
+# %% ../nbs/03_data.ipynb #99551098
 def mask_image(images: np.ndarray, idx: np.ndarray, fill: int = 128) -> np.ndarray:
     "Images (b, H, W, 3) with every pixel but the flat indices `idx` (b, k) set to grey."
     b, H, W, _ = images.shape

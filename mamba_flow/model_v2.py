@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['V2Config', 'V2', 'tiny_v2']
 
-# %% ../nbs/05_model_v2.ipynb #a3caf72b
+# %% ../nbs/05_model_v2.ipynb #7e3ccf3f
 from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
 from .fourier import FourierConfig, FourierFeatures
 from .model_v1 import (FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder, TimeEmbedding, token_order)
 
-# %% ../nbs/05_model_v2.ipynb #00da00e0
+# %% ../nbs/05_model_v2.ipynb #3fa2e6c8
 @dataclass
 class V2Config:
     d_model: int = 256                     # D
@@ -37,8 +37,9 @@ class V2(FieldModel):
         self.embed_in, self.embed_q, self.time = nn.Linear(nf + 3, D), nn.Linear(nf + 3, D), TimeEmbedding(D)
         mcfg = MambaConfig(D, cfg.d_state, cfg.expand, cfg.d_conv, scan_method=cfg.scan_method)
         self.encoder = MambaEncoder(mcfg, 'fb' * cfg.n_pairs, tuple(o for o in cfg.orders for _ in 'fb'))
-        blk = lambda: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores)
-        self.cross, self.self_attn = nn.ModuleList(blk() for _ in range(cfg.n_iters)), nn.ModuleList(blk() for _ in range(cfg.n_iters))
+        blk = lambda cross: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, cross=cross)
+        self.cross = nn.ModuleList(blk(True) for _ in range(cfg.n_iters))
+        self.self_attn = nn.ModuleList(blk(False) for _ in range(cfg.n_iters))
         self.decoder = Decoder(D)
 
     def encode(self, input_coords: Tensor, input_values: Tensor) -> Tensor:
