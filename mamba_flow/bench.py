@@ -4,17 +4,17 @@
 
 # %% auto #0
 __all__ = ['SCAN_SHAPES', 'QUICK_SHAPES', 'mambapy_scan', 'scan_fn', 'BenchRow', 'measure', 'measure_isolated', 'bench_scan',
-           'format_table', 'machine_info', 'bench_data', 'format_data_table', 'model_zoo', 'bench_models',
-           'format_model_table', 'main']
+           'format_table', 'machine_info', 'bench_data', 'format_data_table', 'bench_models', 'format_model_table',
+           'bench_train', 'format_train_table', 'main']
 
-# %% ../nbs/90_bench.ipynb #21c4977d
+# %% ../nbs/90_bench.ipynb #fba86ad1
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
 import numpy as np
 from dataclasses import dataclass, asdict, field
 import torch
 from .scan import METHODS, pick_method, scan_inputs, selective_scan
 
-# %% ../nbs/90_bench.ipynb #89c2ccb1
+# %% ../nbs/90_bench.ipynb #a4bc4713
 SCAN_SHAPES = {'train': (8, 408, 256, 16), 'l4096': (1, 4096, 256, 16), 'l65536': (1, 65536, 256, 16)}
 QUICK_SHAPES = {'quick': (2, 64, 16, 4)}   # seconds, for smoke tests
 
@@ -32,7 +32,7 @@ def scan_fn(method: str):
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose from {list(METHODS) + ['mambapy_pscan']}")
     return lambda *xs: selective_scan(*xs, method=method)
 
-# %% ../nbs/90_bench.ipynb #85af6f61
+# %% ../nbs/90_bench.ipynb #a66fbe35
 @dataclass
 class BenchRow:
     "One (shape, method) measurement; `status` is 'ok', 'OOM' or an error message."
@@ -53,7 +53,7 @@ def _peak_rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_
 def _is_oom(e: BaseException) -> bool:
     return isinstance(e, MemoryError) or 'out of memory' in str(e).lower() or 'not enough memory' in str(e).lower()
 
-# %% ../nbs/90_bench.ipynb #3700e079
+# %% ../nbs/90_bench.ipynb #9224740d
 def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1) -> BenchRow:
     "Time and peak memory of forward+backward for one method, in this process."
     row, fn = BenchRow(shape, tuple(dims), method), scan_fn(method)
@@ -77,7 +77,7 @@ def measure(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: 
                    else _peak_rss_mb() - base)
     return row
 
-# %% ../nbs/90_bench.ipynb #57d6e4e5
+# %% ../nbs/90_bench.ipynb #252e7b2e
 def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', repeats: int = 5, warmup: int = 1,
                      timeout: float = 1800) -> BenchRow:
     "`measure` in a fresh subprocess, so that peak memory is this method's alone and an OOM is contained."
@@ -90,7 +90,7 @@ def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', 
     last = (p.stderr.strip().splitlines() or ['no output'])[-1]
     return BenchRow(shape, tuple(dims), method, status=f'error: {last[:120]}')
 
-# %% ../nbs/90_bench.ipynb #4fef7d6a
+# %% ../nbs/90_bench.ipynb #560c9b73
 def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: str = 'cpu',
                isolate: bool = True, repeats: int | None = None) -> list[BenchRow]:
     "Every method (sequential first: the baseline of the ratios) at every shape."
@@ -108,7 +108,7 @@ def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: 
 def _row_line(r: BenchRow) -> str:
     return f"{r.shape:8s} {r.method:14s} {r.status:6s} {r.ms or float('nan'):10.1f} ms {r.peak_mb or float('nan'):10.1f} MB"
 
-# %% ../nbs/90_bench.ipynb #ed9f67ab
+# %% ../nbs/90_bench.ipynb #4cfddf17
 def _fmt(x, spec, unit=''): return '-' if x is None else format(x, spec) + unit
 
 def format_table(rows: list[BenchRow], device: str = 'cpu') -> str:
@@ -139,7 +139,7 @@ def machine_info(device: str = 'cpu') -> dict:
     if device.startswith('cuda'): info['gpu'] = torch.cuda.get_device_name()
     return info
 
-# %% ../nbs/90_bench.ipynb #78af41a3
+# %% ../nbs/90_bench.ipynb #702c063f
 def bench_data(source=None, n_images: int = 50_000, batch_size: int = 256, workers=(0, 2), max_batches: int | None = None) -> list[dict]:
     "Samples/s of `field_loader` over one epoch, per number of workers (first batch excluded: start-up)."
     from mamba_flow.data import SparseFields, field_loader, load_images
@@ -165,15 +165,7 @@ def format_data_table(rows: list[dict]) -> str:
                    f"{_fmt(r['samples_per_s'] / base if base else None, '.2f', 'x')} |")
     return '\n'.join(out)
 
-# %% ../nbs/90_bench.ipynb #626b7757
-def model_zoo(tiny: bool = False) -> dict:
-    "The four models at their default sizes (or the tiny test sizes), by name."
-    from mamba_flow.model_v1 import V1, tiny_v1
-    from mamba_flow.model_v2 import V2, tiny_v2
-    from mamba_flow.baselines import PerceiverIO, LocalImplicit, tiny_baselines
-    if tiny: return {'v1': tiny_v1(), 'v2': tiny_v2(), **tiny_baselines()}
-    return {'v1': V1(), 'v2': V2(), 'perceiver_io': PerceiverIO(), 'local_implicit': LocalImplicit()}
-
+# %% ../nbs/90_bench.ipynb #75d705f1
 def bench_models(batch: int = 64, k: int = 204, q: int = 204, repeats: int = 3, tiny: bool = False, device: str = 'cpu') -> list[dict]:
     "Forward and forward+backward milliseconds (medians) per model."
     from mamba_flow.model_v1 import field_args
@@ -185,8 +177,9 @@ def bench_models(batch: int = 64, k: int = 204, q: int = 204, repeats: int = 3, 
             sync(); t0 = time.perf_counter(); f(); sync(); ts.append((time.perf_counter() - t0) * 1e3)
         return statistics.median(ts)
     rows = []
-    for name, model in model_zoo(tiny).items():
-        model.to(device)
+    from mamba_flow.train import build_model
+    for name in ('v1', 'v2', 'perceiver_io', 'local_implicit'):
+        model = build_model(name, 'tiny' if tiny else 'original').to(device)
         with torch.no_grad(): fwd = timed(lambda: model(*args))
         both = timed(lambda: model(*args).square().mean().backward())
         rows.append(dict(model=name, params=model.n_params(), batch=batch, k=k, q=q, fwd_ms=fwd, fwd_bwd_ms=both))
@@ -202,9 +195,32 @@ def format_model_table(rows: list[dict]) -> str:
                    f"{r['fwd_bwd_ms']:.0f} | {r['fwd_bwd_ms'] / base['fwd_bwd_ms']:.2f}x |")
     return '\n'.join(out)
 
-# %% ../nbs/90_bench.ipynb #55f52670
+# %% ../nbs/90_bench.ipynb #982a4df7
+def bench_train(preset: str = 'tiny', batch_size: int = 8, steps: int = 6, device: str = 'cpu',
+                models=('v1', 'v2', 'perceiver_io', 'local_implicit')) -> list[dict]:
+    "Median training samples/s per model over `steps` Trainer steps (first excluded)."
+    import tempfile
+    from mamba_flow.train import TrainConfig, Trainer
+    rows = []
+    for m in models:
+        with tempfile.TemporaryDirectory() as d:
+            cfg = TrainConfig(model=m, preset=preset, batch_size=batch_size, epochs=10 ** 6, max_steps=steps,
+                              eval_every=10 ** 6, ckpt_every=10 ** 9, device=device, out_dir=d)
+            tr = Trainer(cfg); tr.fit()
+            log = [json.loads(l) for l in open(os.path.join(d, 'log.jsonl'))]
+        rows.append(dict(model=m, preset=preset, params=tr.model.n_params(), batch_size=batch_size, steps=steps,
+                         samples_per_s=statistics.median(r['samples_per_s'] for r in log[1:])))
+        print(f"{m:15s} {preset:9s} {rows[-1]['samples_per_s']:8.1f} samples/s", file=sys.stderr, flush=True)
+    return rows
+
+def format_train_table(rows: list[dict]) -> str:
+    out = ['| model | preset | params | batch | training samples/s |', '|---|---|---:|---:|---:|']
+    out += [f"| {r['model']} | {r['preset']} | {r['params'] / 1e6:.2f}M | {r['batch_size']} | {r['samples_per_s']:.1f} |" for r in rows]
+    return '\n'.join(out)
+
+# %% ../nbs/90_bench.ipynb #8e910892
 def main(argv: list[str] | None = None):
-    "Command line: `python -m mamba_flow.bench {scan,data,models} [options]` (`-h` lists them)."
+    "Command line: `python -m mamba_flow.bench {scan,data,models,train} [options]` (`-h` lists them)."
     p = argparse.ArgumentParser(prog='mamba_flow.bench', description=main.__doc__)
     sub = p.add_subparsers(dest='what', required=True)
     s = sub.add_parser('scan', help='selective-scan methods: forward+backward time and peak memory')
@@ -224,6 +240,12 @@ def main(argv: list[str] | None = None):
     mp.add_argument('--repeats', type=int, default=3)
     mp.add_argument('--tiny', action='store_true', help='tiny test-size models (seconds)')
     mp.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
+    tp = sub.add_parser('train', help='training samples/s of the four models (Trainer steps on the sample images)')
+    tp.add_argument('--device', default='cpu')
+    tp.add_argument('--presets', nargs='*', default=['tiny', 'original'])
+    tp.add_argument('--batch-size', type=int, default=8)
+    tp.add_argument('--steps', type=int, default=6)
+    tp.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
     one = sub.add_parser('_one', help=argparse.SUPPRESS)
     one.add_argument('method'); one.add_argument('shape'); one.add_argument('dims')
     one.add_argument('--device', default='cpu'); one.add_argument('--repeats', type=int, default=5)
@@ -236,6 +258,9 @@ def main(argv: list[str] | None = None):
     if a.what == 'data':
         rows = bench_data(a.data, batch_size=a.batch_size, workers=a.workers)
         return _report(format_data_table(rows), rows, a.out, 'cpu')
+    if a.what == 'train':
+        rows = [r for p in a.presets for r in bench_train(p, a.batch_size, a.steps, a.device)]
+        return _report(format_train_table(rows), rows, a.out, a.device)
     if a.what == 'models':
         rows = bench_models(a.batch, repeats=a.repeats, tiny=a.tiny, device=a.device)
         return _report(format_model_table(rows), rows, a.out, a.device)
@@ -251,5 +276,5 @@ def _report(table: str, rows: list, out: str | None, device: str):
         with open(out + '.json', 'w') as f: json.dump(dict(machine=info, rows=rows), f, indent=1)
         with open(out + '.md', 'w') as f: f.write(f"{table}\n\nmachine: {info}\n")
 
-# %% ../nbs/90_bench.ipynb #b8cea2f0
+# %% ../nbs/90_bench.ipynb #3921b90a
 if __name__ == '__main__' and 'IPython' not in sys.modules: main()  # not when a notebook runs this cell

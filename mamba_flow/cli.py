@@ -5,12 +5,13 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'main']
 
-# %% ../nbs/95_cli.ipynb #999e98e5
+# %% ../nbs/95_cli.ipynb #6a3c3dcb
 import argparse, sys
-from . import bench
+from . import bench, train
 
-# %% ../nbs/95_cli.ipynb #362d5cac
-COMMANDS = {'bench': (bench.main, 'benchmarks: `mamba-flow bench scan [--quick] [--out PREFIX]`')}
+# %% ../nbs/95_cli.ipynb #26634b9a
+COMMANDS = {'bench': (bench.main, 'benchmarks: `mamba-flow bench {scan,data,models} [--out PREFIX]`'),
+            'train': (train.main, 'training: `mamba-flow train --model v2 --preset tiny --epochs 1 [--resume] ...`')}
 
 def main(argv: list[str] | None = None):
     "Entry point of the `mamba-flow` console script."

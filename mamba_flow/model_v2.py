@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['V2Config', 'V2', 'tiny_v2']
 
-# %% ../nbs/05_model_v2.ipynb #7e3ccf3f
+# %% ../nbs/05_model_v2.ipynb #1388637d
 from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
 from .fourier import FourierConfig, FourierFeatures
 from .model_v1 import (FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder, TimeEmbedding, token_order)
 
-# %% ../nbs/05_model_v2.ipynb #3fa2e6c8
+# %% ../nbs/05_model_v2.ipynb #f2538893
 @dataclass
 class V2Config:
     d_model: int = 256                     # D
