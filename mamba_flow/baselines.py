@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .fourier import FourierConfig, FourierFeatures
-from .model_v1 import FieldModel, QueryBlock, Decoder, TimeEmbedding
+from .fourier import FourierConfig
+from .model_v1 import FieldModel, QueryBlock, Decoder
 
 # %% ../nbs/05a_baselines.ipynb #83bc2661
 @dataclass
@@ -27,10 +27,8 @@ class PerceiverIOConfig:
 class PerceiverIO(FieldModel):
     "Latents cross-attend to inputs, self-attend; queries cross-attend to latents; MLP decoder."
     def __init__(self, cfg: PerceiverIOConfig = PerceiverIOConfig()):
-        super().__init__()
-        self.cfg, D, nf = cfg, cfg.d_model, cfg.fourier.n_features
-        self.ff = FourierFeatures(cfg.fourier)
-        self.embed_in, self.embed_q, self.time = nn.Linear(nf + 3, D), nn.Linear(nf + 3, D), TimeEmbedding(D)
+        super().__init__(cfg.d_model, cfg.fourier)
+        self.cfg, D = cfg, cfg.d_model
         self.latents = nn.Parameter(torch.randn(cfg.n_latents, D) * 0.02)
         blk = lambda cond, cross: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, cond=cond, cross=cross)
         self.read, self.process = blk(False, True), nn.ModuleList(blk(False, False) for _ in range(cfg.n_self))
@@ -60,10 +58,8 @@ class LocalImplicitConfig:
 class LocalImplicit(FieldModel):
     "Queries attend to nearby inputs (radius mask + learned distance bias), FiLM on time; MLP decoder."
     def __init__(self, cfg: LocalImplicitConfig = LocalImplicitConfig()):
-        super().__init__()
-        self.cfg, D, nf = cfg, cfg.d_model, cfg.fourier.n_features
-        self.ff = FourierFeatures(cfg.fourier)
-        self.embed_in, self.embed_q, self.time = nn.Linear(nf + 3, D), nn.Linear(nf + 3, D), TimeEmbedding(D)
+        super().__init__(cfg.d_model, cfg.fourier)
+        self.cfg, D = cfg, cfg.d_model
         self.blocks = nn.ModuleList(QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores) for _ in range(cfg.n_layers))
         self.slope = nn.Parameter(torch.full((cfg.n_layers, cfg.n_heads), 0.5413))     # softplus -> 1.0
         self.decoder = Decoder(D)

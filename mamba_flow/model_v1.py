@@ -202,6 +202,14 @@ def scatter_tokens(x: Tensor, perm: Tensor) -> Tensor:
 # %% ../nbs/04_model_v1.ipynb #786f920f
 class FieldModel(nn.Module):
     "Base of all velocity models: checks inputs, embeds time, encode(inputs) -> tokens, decode(queries)."
+    def __init__(self, d_model: int, fourier: FourierConfig):
+        "The parts every model has: Fourier features, input and query embeddings, time embedding."
+        super().__init__()
+        nf = fourier.n_features
+        self.ff = FourierFeatures(fourier)
+        self.embed_in, self.embed_q = nn.Linear(nf + 3, d_model), nn.Linear(nf + 3, d_model)
+        self.time = TimeEmbedding(d_model)
+
     def encode(self, input_coords: Tensor, input_values: Tensor): raise NotImplementedError
     def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens) -> Tensor: raise NotImplementedError
 
@@ -248,10 +256,8 @@ class MambaEncoder(nn.Module):
 class V1(FieldModel):
     "Fourier features + values -> unidirectional Mamba layers -> cross-attention from queries -> MLP."
     def __init__(self, cfg: V1Config = V1Config()):
-        super().__init__()
-        self.cfg, D, nf = cfg, cfg.d_model, cfg.fourier.n_features
-        self.ff = FourierFeatures(cfg.fourier)
-        self.embed_in, self.embed_q, self.time = nn.Linear(nf + 3, D), nn.Linear(nf + 3, D), TimeEmbedding(D)
+        super().__init__(cfg.d_model, cfg.fourier)
+        self.cfg, D = cfg, cfg.d_model
         mcfg = MambaConfig(D, cfg.d_state, cfg.expand, cfg.d_conv, scan_method=cfg.scan_method)
         self.encoder = MambaEncoder(mcfg, 'f' * cfg.n_layers, cfg.orders)
         self.blocks = nn.ModuleList(QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores) for _ in range(cfg.n_query_blocks))

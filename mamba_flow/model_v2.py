@@ -9,8 +9,8 @@ __all__ = ['V2Config', 'V2', 'tiny_v2']
 from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
-from .fourier import FourierConfig, FourierFeatures
-from .model_v1 import (FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder, TimeEmbedding, token_order)
+from .fourier import FourierConfig
+from .model_v1 import FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder, token_order
 
 # %% ../nbs/05_model_v2.ipynb #f2538893
 @dataclass
@@ -31,10 +31,8 @@ class V2Config:
 class V2(FieldModel):
     "Fourier features + values -> (forward, backward) Mamba pairs -> perceiver over queries -> MLP."
     def __init__(self, cfg: V2Config = V2Config()):
-        super().__init__()
-        self.cfg, D, nf = cfg, cfg.d_model, cfg.fourier.n_features
-        self.ff = FourierFeatures(cfg.fourier)
-        self.embed_in, self.embed_q, self.time = nn.Linear(nf + 3, D), nn.Linear(nf + 3, D), TimeEmbedding(D)
+        super().__init__(cfg.d_model, cfg.fourier)
+        self.cfg, D = cfg, cfg.d_model
         mcfg = MambaConfig(D, cfg.d_state, cfg.expand, cfg.d_conv, scan_method=cfg.scan_method)
         self.encoder = MambaEncoder(mcfg, 'fb' * cfg.n_pairs, tuple(o for o in cfg.orders for _ in 'fb'))
         blk = lambda cross: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, cross=cross)
