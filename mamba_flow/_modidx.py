@@ -275,5 +275,4 @@ d = { 'settings': { 'branch': 'main',
                                   'mamba_flow.train.save_checkpoint': ('train.html#save_checkpoint', 'mamba_flow/train.py'),
                                   'mamba_flow.train.setup_distributed': ('train.html#setup_distributed', 'mamba_flow/train.py'),
                                   'mamba_flow.train.step_draws': ('train.html#step_draws', 'mamba_flow/train.py'),
-                                  'mamba_flow.train.threading_main': ('train.html#threading_main', 'mamba_flow/train.py'),
                                   'mamba_flow.train.truncate_log': ('train.html#truncate_log', 'mamba_flow/train.py')}}}

@@ -9,7 +9,7 @@ __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'c
            'read_npz', 'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'mask_image']
 
 # %% ../nbs/03_data.ipynb #6cfbe580
-import hashlib, io, os, pickle, shutil, tarfile, tempfile, urllib.request
+import hashlib, io, os, pickle, tarfile, urllib.request
 from dataclasses import dataclass, fields, replace
 from importlib import resources
 from pathlib import Path

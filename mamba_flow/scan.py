@@ -8,6 +8,7 @@ __all__ = ['METHODS', 'scan_sequential', 'scan_quadratic', 'scan_chunked', 'scan
 
 # %% ../nbs/01_scan.ipynb #ed5c1aac
 import math, os
+import numpy as np
 import torch
 from torch import Tensor
 from einops import einsum, rearrange
@@ -138,8 +139,6 @@ if numba is not None:
                         gu[b, t, d] = gx * dd
 
 # %% ../nbs/01_scan.ipynb #9dee5bed
-import numpy as np
-
 def _np(x: Tensor) -> np.ndarray: return x.detach().contiguous().numpy()
 
 class _FusedScan(torch.autograd.Function):

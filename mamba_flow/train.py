@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['MODEL_KEYS', 'CKPT_KEYS', 'build_model', 'TrainConfig', 'EpochBatches', 'step_draws', 'hflip', 'param_groups',
            'make_scheduler', 'ema_with_warmup', 'CheckpointError', 'save_checkpoint', 'rng_state', 'load_checkpoint',
-           'StopOnSignal', 'threading_main', 'setup_distributed', 'pick_device', 'psnr_uint8', 'Trainer',
-           'truncate_log', 'config_parser', 'main']
+           'StopOnSignal', 'setup_distributed', 'pick_device', 'psnr_uint8', 'Trainer', 'truncate_log', 'config_parser',
+           'main']
 
 # %% ../nbs/06a_train.ipynb #35409604
-import argparse, json, math, os, random, signal, sys, time
+import argparse, json, math, os, random, signal, sys, threading, time
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
@@ -172,15 +172,11 @@ class StopOnSignal:
         self.stop = True
         self.announce(f"\n{signal.Signals(signum).name}: saving `latest` after this step and stopping (send it again to exit at once).")
     def __enter__(self):
-        if threading_main():
+        if threading.current_thread() is threading.main_thread():   # signals can only be caught there
             for s in (signal.SIGINT, signal.SIGTERM): self.old[s] = signal.signal(s, self._handle)
         return self
     def __exit__(self, *exc):
         for s, h in self.old.items(): signal.signal(s, h)
-
-def threading_main() -> bool:
-    import threading
-    return threading.current_thread() is threading.main_thread()
 
 # %% ../nbs/06a_train.ipynb #8f80f685
 def setup_distributed(device: str) -> tuple[int, int]:
