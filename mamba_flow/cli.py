@@ -7,11 +7,12 @@ __all__ = ['COMMANDS', 'main']
 
 # %% ../nbs/95_cli.ipynb #6a3c3dcb
 import argparse, sys
-from . import bench, train
+from . import bench, evaluate, train
 
 # %% ../nbs/95_cli.ipynb #26634b9a
 COMMANDS = {'bench': (bench.main, 'benchmarks: `mamba-flow bench {scan,data,models} [--out PREFIX]`'),
-            'train': (train.main, 'training: `mamba-flow train --model v2 --preset tiny --epochs 1 [--resume] ...`')}
+            'train': (train.main, 'training: `mamba-flow train --model v2 --preset tiny --epochs 1 [--resume] ...`'),
+            'eval': (evaluate.eval_main, 'evaluation: `mamba-flow eval --checkpoint CKPT --data PATH --scales 32 64 128 ...`')}
 
 def main(argv: list[str] | None = None):
     "Entry point of the `mamba-flow` console script."

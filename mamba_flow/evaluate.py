@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'image_metrics', 'summarize', 'classical_reconstruct', 'classical_table',
            'format_metrics_table', 'reconstruct', 'area_downsample', 'photo_crops', 'upsample', 'classical_multiscale',
-           'format_multiscale', 'lattice_energy', 'main']
+           'format_multiscale', 'lattice_energy', 'load_model', 'eval_images', 'evaluate_model', 'main',
+           'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -146,6 +147,55 @@ def lattice_energy(images: np.ndarray, base: int = 32) -> np.ndarray:
     on = np.zeros((s, s), bool); on[::base, ::base] = True; on[0, 0] = False
     return power[:, on].sum(1) / np.maximum(power.sum((1, 2)), 1e-12)
 
+# %% ../nbs/08_evaluation.ipynb #0f77463f
+def load_model(path, device: str = 'cpu'):
+    "The EMA model of a mamba_flow training checkpoint, in eval mode."
+    from mamba_flow.train import CheckpointError, build_model, load_checkpoint
+    state = load_checkpoint(path)
+    cfg = state['config']
+    model = build_model(cfg['model'], cfg['preset'])
+    if cfg.get('learned_time'): model.time.learn_frequencies()
+    ema = {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
+    try: model.load_state_dict(ema)
+    except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e
+    return model.to(device).eval()
+
+def eval_images(data: str, split: str = 'test', n: int = 0) -> tuple[np.ndarray, str]:
+    "Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads."
+    if data == 'photos': hr, src = photo_crops(), f"natural-photo crops {PHOTOS}"
+    else: s = load_images(data, split); hr, src = s.images, s.source
+    if hr.shape[1] != hr.shape[2] or hr.shape[1] % 32: raise ValueError(f"evaluation images must be square with a side that is a multiple of 32; got {hr.shape[1:3]}.")
+    return (hr[:n] if n else hr), src
+
+# %% ../nbs/08_evaluation.ipynb #4d10759a
+def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
+                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True) -> dict:
+    "Metrics per scale of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H a multiple of 32."
+    if any(s <= 0 or s % 32 for s in scales): raise ValueError(f"scales must be positive multiples of 32; got {list(scales)}.")
+    lr = area_downsample(hr, 32) if hr.shape[1] != 32 else hr
+    ds = SparseFields(lr, mask_ratio, seed=mask_seed)
+    dev = next(model.parameters()).device
+    preds, info = {s: [] for s in scales}, {s: dict(seconds=0.0, nfe=0) for s in scales}
+    for i in tqdm(range(0, len(lr), batch_size), desc='eval', disable=not progress, leave=False):
+        batch = ds[list(range(i, min(i + batch_size, len(lr))))].to(dev)
+        for s in scales:
+            out, inf = reconstruct(model, batch, s, sampler, steps, seed + i, samples)
+            preds[s].append(out); info[s]['seconds'] += inf['seconds']; info[s]['nfe'] = inf['nfe']
+    res = {}
+    for s in scales:
+        pred = np.concatenate(preds[s])
+        common = dict(sampler=sampler, steps=steps, samples=samples, nfe=info[s]['nfe'], seconds=info[s]['seconds'])
+        if s == 32: res['32'] = summarize(image_metrics(pred, lr)) | common; continue
+        if hr.shape[1] >= s:
+            truth = area_downsample(hr, s)
+            res[str(s)] = summarize(image_metrics(pred, truth)) | common | dict(truth='area-downsampled originals')
+            res[f'{s} bicubic of 32'] = summarize(image_metrics(upsample(np.concatenate(preds[32]), s), truth)) if 32 in scales else {}
+        else:
+            res[f'{s} -> 32'] = summarize(image_metrics(area_downsample(pred, 32), lr)) | common | dict(truth='downsample consistency')
+        res[f'{s} lattice energy'] = dict(model=float(lattice_energy(pred).mean()),
+                                            bicubic_of_32=float(lattice_energy(upsample(np.concatenate(preds[32]), s)).mean()) if 32 in scales else None)
+    return res
+
 # %% ../nbs/08_evaluation.ipynb #a3436b83
 def main(argv: list[str] | None = None):
     "`python -m mamba_flow.evaluate {classical --data PATH [--split test] [--n N], photos [--scales 64 128 256]} [--mask-ratio 0.2] [--mask-seed 0] [--out PREFIX]`."
@@ -160,8 +210,11 @@ def main(argv: list[str] | None = None):
     ph.add_argument('--scales', type=int, nargs='*', default=[64, 128, 256])
     ph.add_argument('--mask-ratio', type=float, default=0.2); ph.add_argument('--mask-seed', type=int, default=0)
     ph.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
+    e = sub.add_parser('model', help='a trained checkpoint at several scales (also `mamba-flow eval`)')
+    add_eval_args(e)
     a = p.parse_args(argv)
     if a.what == 'photos': return _photos(a)
+    if a.what == 'model': return _eval(a)
     imgs = load_images(a.data, a.split)
     x = imgs.images[:a.n] if a.n else imgs.images
     res = classical_table(x, a.mask_ratio, a.mask_seed)
@@ -172,6 +225,32 @@ def main(argv: list[str] | None = None):
         with open(a.out + '.json', 'w') as f: json.dump(dict(source=imgs.source, results=res), f, indent=1)
         with open(a.out + '.md', 'w') as f: f.write(f"{imgs.source}: {len(x)} images, mask ratio {a.mask_ratio}, mask seed {a.mask_seed}\n\n{table}\n")
     return res
+
+def add_eval_args(e: argparse.ArgumentParser):
+    e.add_argument('--checkpoint', required=True); e.add_argument('--data', required=True, help="'photos', an npz, a CIFAR-10 folder or an image folder")
+    e.add_argument('--split', default='test'); e.add_argument('--n', type=int, default=0)
+    e.add_argument('--mask-ratio', type=float, default=0.2); e.add_argument('--mask-seed', type=int, default=0)
+    e.add_argument('--scales', type=int, nargs='*', default=[32, 64, 128]); e.add_argument('--sampler', default='heun')
+    e.add_argument('--steps', type=int, default=50); e.add_argument('--samples', type=int, default=1)
+    e.add_argument('--batch-size', type=int, default=16); e.add_argument('--device', default='cpu')
+    e.add_argument('--out', default='results.json')
+
+def _eval(a) -> dict:
+    hr, src = eval_images(a.data, a.split, a.n)
+    model = load_model(a.checkpoint, a.device)
+    res = evaluate_model(model, hr, a.scales, a.sampler, a.steps, a.samples, a.mask_ratio, a.mask_seed, a.batch_size)
+    out = dict(checkpoint=str(a.checkpoint), data=src, n=len(hr), mask_ratio=a.mask_ratio, mask_seed=a.mask_seed, results=res)
+    print(json.dumps(out, indent=1))
+    if a.out:
+        os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
+        with open(a.out, 'w') as f: json.dump(out, f, indent=1)
+    return out
+
+def eval_main(argv: list[str] | None = None) -> dict:
+    "Entry point of `mamba-flow eval --checkpoint CKPT --data PATH ...`."
+    p = argparse.ArgumentParser(prog='mamba-flow eval', description='Evaluate a trained checkpoint at several scales.')
+    add_eval_args(p)
+    return _eval(p.parse_args(argv))
 
 def _photos(a):
     hr = photo_crops()
