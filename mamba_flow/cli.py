@@ -7,12 +7,13 @@ __all__ = ['COMMANDS', 'main']
 
 # %% ../nbs/95_cli.ipynb #6a3c3dcb
 import argparse, sys
-from . import bench, evaluate, train
+from . import bench, evaluate, sweep, train
 
 # %% ../nbs/95_cli.ipynb #26634b9a
 COMMANDS = {'bench': (bench.main, 'benchmarks: `mamba-flow bench {scan,data,models} [--out PREFIX]`'),
             'train': (train.main, 'training: `mamba-flow train --model v2 --preset tiny --epochs 1 [--resume] ...`'),
-            'eval': (evaluate.eval_main, 'evaluation: `mamba-flow eval --checkpoint CKPT --data PATH --scales 32 64 128 ...`')}
+            'eval': (evaluate.eval_main, 'evaluation: `mamba-flow eval --checkpoint CKPT --data PATH --scales 32 64 128 ...`'),
+            'sweep': (sweep.main, 'papermill grids: `mamba-flow sweep NOTEBOOK --grid k=v1,v2 --set k=v --out DIR`')}
 
 def main(argv: list[str] | None = None):
     "Entry point of the `mamba-flow` console script."
@@ -21,4 +22,4 @@ def main(argv: list[str] | None = None):
     p.add_argument('command', choices=list(COMMANDS), help='; '.join(f'{k}: {h}' for k, (_, h) in COMMANDS.items()))
     p.add_argument('args', nargs=argparse.REMAINDER, help='options of the command (see `mamba-flow COMMAND -h`)')
     a = p.parse_args(argv)
-    return COMMANDS[a.command][0](a.args)
+    COMMANDS[a.command][0](a.args)   # return nothing: a console script's return value becomes its exit status
