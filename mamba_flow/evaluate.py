@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'image_metrics', 'summarize', 'classical_reconstruct', 'classical_table',
            'format_metrics_table', 'reconstruct', 'area_downsample', 'photo_crops', 'upsample', 'classical_multiscale',
-           'format_multiscale', 'lattice_energy', 'load_model', 'eval_images', 'evaluate_model', 'main',
+           'format_multiscale', 'lattice_energy', 'load_model', 'eval_images', 'paste_inputs', 'evaluate_model', 'main',
            'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
@@ -168,8 +168,17 @@ def eval_images(data: str, split: str = 'test', n: int = 0) -> tuple[np.ndarray,
     return (hr[:n] if n else hr), src
 
 # %% ../nbs/08_evaluation.ipynb #4d10759a
+def paste_inputs(pred: np.ndarray, images: np.ndarray, mask_ratio: float, mask_seed: int) -> np.ndarray:
+    "32 px predictions with the known input pixels put back (as every classical method keeps them)."
+    n, H, W, _ = images.shape
+    inputs, _ = split_masks(np.arange(n), H * W, mask_ratio, mask_seed)
+    out = pred.reshape(n, H * W, 3).copy()
+    np.put_along_axis(out, inputs[..., None], np.take_along_axis(images.reshape(n, H * W, 3), inputs[..., None], 1), 1)
+    return out.reshape(pred.shape)
+
 def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
-                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True) -> dict:
+                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True,
+                   keep_inputs: bool = True) -> dict:
     "Metrics per scale of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H a multiple of 32."
     if any(s <= 0 or s % 32 for s in scales): raise ValueError(f"scales must be positive multiples of 32; got {list(scales)}.")
     lr = area_downsample(hr, 32) if hr.shape[1] != 32 else hr
@@ -185,7 +194,9 @@ def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = '
     for s in scales:
         pred = np.concatenate(preds[s])
         common = dict(sampler=sampler, steps=steps, samples=samples, nfe=info[s]['nfe'], seconds=info[s]['seconds'])
-        if s == 32: res['32'] = summarize(image_metrics(pred, lr)) | common; continue
+        if s == 32:
+            if keep_inputs: pred = paste_inputs(pred, lr, mask_ratio, mask_seed)
+            res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs); continue
         if hr.shape[1] >= s:
             truth = area_downsample(hr, s)
             res[str(s)] = summarize(image_metrics(pred, truth)) | common | dict(truth='area-downsampled originals')
@@ -233,12 +244,13 @@ def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--scales', type=int, nargs='*', default=[32, 64, 128]); e.add_argument('--sampler', default='heun')
     e.add_argument('--steps', type=int, default=50); e.add_argument('--samples', type=int, default=1)
     e.add_argument('--batch-size', type=int, default=16); e.add_argument('--device', default='cpu')
+    e.add_argument('--keep-inputs', action=argparse.BooleanOptionalAction, default=True, help='put the known pixels back at 32 px')
     e.add_argument('--out', default='results.json')
 
 def _eval(a) -> dict:
     hr, src = eval_images(a.data, a.split, a.n)
     model = load_model(a.checkpoint, a.device)
-    res = evaluate_model(model, hr, a.scales, a.sampler, a.steps, a.samples, a.mask_ratio, a.mask_seed, a.batch_size)
+    res = evaluate_model(model, hr, a.scales, a.sampler, a.steps, a.samples, a.mask_ratio, a.mask_seed, a.batch_size, keep_inputs=a.keep_inputs)
     out = dict(checkpoint=str(a.checkpoint), data=src, n=len(hr), mask_ratio=a.mask_ratio, mask_seed=a.mask_seed, results=res)
     print(json.dumps(out, indent=1))
     if a.out:
