@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'image_metrics', 'summarize', 'classical_reconstruct', 'classical_table',
            'format_metrics_table', 'reconstruct', 'area_downsample', 'photo_crops', 'upsample', 'classical_multiscale',
-           'format_multiscale', 'lattice_energy', 'load_model', 'eval_images', 'paste_inputs', 'evaluate_model', 'main',
-           'add_eval_args', 'eval_main']
+           'format_multiscale', 'lattice_energy', 'export_weights', 'load_model', 'eval_images', 'paste_inputs',
+           'evaluate_model', 'main', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -148,15 +148,29 @@ def lattice_energy(images: np.ndarray, base: int = 32) -> np.ndarray:
     return power[:, on].sum(1) / np.maximum(power.sum((1, 2)), 1e-12)
 
 # %% ../nbs/08_evaluation.ipynb #0f77463f
+def export_weights(train_ckpt, out, half: bool = True) -> dict:
+    "A small inference checkpoint from a training one: its EMA weights (float16 if `half`) and config."
+    from mamba_flow.train import load_checkpoint
+    state = load_checkpoint(train_ckpt)
+    ema = {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
+    if half: ema = {k: v.half() if v.is_floating_point() else v for k, v in ema.items()}
+    small = dict(kind='mamba_flow.weights', config=state['config'], weights=ema, step=state['step'], epoch=state['epoch'])
+    torch.save(small, out)
+    return small
+
 def load_model(path, device: str = 'cpu'):
-    "The EMA model of a mamba_flow training checkpoint, in eval mode."
+    "The model of a mamba_flow checkpoint (the EMA of a training checkpoint, or exported weights), in eval mode."
     from mamba_flow.train import CheckpointError, build_model, load_checkpoint
-    state = load_checkpoint(path)
-    cfg = state['config']
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except FileNotFoundError: raise CheckpointError(f"no checkpoint at {path}.")
+    except Exception: state = None
+    if isinstance(state, dict) and state.get('kind') == 'mamba_flow.weights': cfg, weights = state['config'], state['weights']
+    else:
+        state = load_checkpoint(path)                     # names the file and the problem
+        cfg, weights = state['config'], {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
     model = build_model(cfg['model'], cfg['preset'])
     if cfg.get('learned_time'): model.time.learn_frequencies()
-    ema = {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
-    try: model.load_state_dict(ema)
+    try: model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
     except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e
     return model.to(device).eval()
 
