@@ -204,21 +204,22 @@ def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = '
         for s in scales:
             out, inf = reconstruct(model, batch, s, sampler, steps, seed + i, samples)
             preds[s].append(out); info[s]['seconds'] += inf['seconds']; info[s]['nfe'] = inf['nfe']
-    res = {}
+    res, rec32 = {}, None
+    if 32 in scales:
+        rec32 = np.concatenate(preds[32])
+        if keep_inputs: rec32 = paste_inputs(rec32, lr, mask_ratio, mask_seed)
     for s in scales:
-        pred = np.concatenate(preds[s])
+        pred = rec32 if s == 32 else np.concatenate(preds[s])
         common = dict(sampler=sampler, steps=steps, samples=samples, nfe=info[s]['nfe'], seconds=info[s]['seconds'])
-        if s == 32:
-            if keep_inputs: pred = paste_inputs(pred, lr, mask_ratio, mask_seed)
-            res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs); continue
+        if s == 32: res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs); continue
         if hr.shape[1] >= s:
             truth = area_downsample(hr, s)
             res[str(s)] = summarize(image_metrics(pred, truth)) | common | dict(truth='area-downsampled originals')
-            res[f'{s} bicubic of 32'] = summarize(image_metrics(upsample(np.concatenate(preds[32]), s), truth)) if 32 in scales else {}
+            if rec32 is not None: res[f'{s} bicubic of 32'] = summarize(image_metrics(upsample(rec32, s), truth))
         else:
             res[f'{s} -> 32'] = summarize(image_metrics(area_downsample(pred, 32), lr)) | common | dict(truth='downsample consistency')
         res[f'{s} lattice energy'] = dict(model=float(lattice_energy(pred).mean()),
-                                            bicubic_of_32=float(lattice_energy(upsample(np.concatenate(preds[32]), s)).mean()) if 32 in scales else None)
+                                            bicubic_of_32=None if rec32 is None else float(lattice_energy(upsample(rec32, s)).mean()))
     return res
 
 # %% ../nbs/08_evaluation.ipynb #a3436b83
