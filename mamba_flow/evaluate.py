@@ -6,7 +6,7 @@
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'image_metrics', 'summarize', 'classical_reconstruct', 'classical_table',
            'format_metrics_table', 'reconstruct', 'area_downsample', 'photo_crops', 'upsample', 'classical_multiscale',
            'format_multiscale', 'lattice_energy', 'export_weights', 'load_model', 'eval_images', 'paste_inputs',
-           'evaluate_model', 'main', 'add_eval_args', 'eval_main']
+           'evaluate_model', 'main', 'report', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -244,13 +244,17 @@ def main(argv: list[str] | None = None):
     imgs = load_images(a.data, a.split)
     x = imgs.images[:a.n] if a.n else imgs.images
     res = classical_table(x, a.mask_ratio, a.mask_seed)
-    table = format_metrics_table(res)
-    print(f"{imgs.source}: {len(x)} images, mask ratio {a.mask_ratio}, mask seed {a.mask_seed}\n\n{table}")
-    if a.out:
-        os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
-        with open(a.out + '.json', 'w') as f: json.dump(dict(source=imgs.source, results=res), f, indent=1)
-        with open(a.out + '.md', 'w') as f: f.write(f"{imgs.source}: {len(x)} images, mask ratio {a.mask_ratio}, mask seed {a.mask_seed}\n\n{table}\n")
+    head = f"{imgs.source}: {len(x)} images, mask ratio {a.mask_ratio}, mask seed {a.mask_seed}"
+    report(head, format_metrics_table(res), dict(source=imgs.source, results=res), a.out)
     return res
+
+def report(head: str, table: str, payload: dict, out: str | None):
+    "Print a table under its heading; with `out`, also write OUT.json (payload) and OUT.md."
+    print(f"{head}\n\n{table}")
+    if not out: return
+    os.makedirs(os.path.dirname(out) or '.', exist_ok=True)
+    with open(out + '.json', 'w') as f: json.dump(payload, f, indent=1)
+    with open(out + '.md', 'w') as f: f.write(f"{head}\n\n{table}\n")
 
 def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--checkpoint', required=True); e.add_argument('--data', required=True, help="'photos', an npz, a CIFAR-10 folder or an image folder")
@@ -283,11 +287,7 @@ def _photos(a):
     hr = photo_crops()
     res = classical_multiscale(hr, a.scales, a.mask_ratio, a.mask_seed)
     head = f"{len(hr)} crops of 256 px from scikit-image's photos {PHOTOS}; mask ratio {a.mask_ratio}, mask seed {a.mask_seed}"
-    print(f"{head}\n\n{format_multiscale(res)}")
-    if a.out:
-        os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
-        with open(a.out + '.json', 'w') as f: json.dump(dict(set=head, results={str(k): v for k, v in res.items()}), f, indent=1)
-        with open(a.out + '.md', 'w') as f: f.write(f"{head}\n\n{format_multiscale(res)}\n")
+    report(head, format_multiscale(res), dict(set=head, results={str(k): v for k, v in res.items()}), a.out)
     return res
 
 # %% ../nbs/08_evaluation.ipynb #c757d235
