@@ -6,7 +6,7 @@
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'image_metrics', 'summarize', 'classical_reconstruct', 'classical_table',
            'format_metrics_table', 'reconstruct', 'area_downsample', 'photo_crops', 'upsample', 'classical_multiscale',
            'format_multiscale', 'lattice_energy', 'export_weights', 'load_model', 'eval_images', 'paste_inputs',
-           'evaluate_model', 'main', 'report', 'add_eval_args', 'eval_main']
+           'predict_fields', 'score_fields', 'evaluate_model', 'main', 'report', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -160,7 +160,7 @@ def export_weights(train_ckpt, out, half: bool = True) -> dict:
 
 def load_model(path, device: str = 'cpu'):
     "The model of a mamba_flow checkpoint (the EMA of a training checkpoint, or exported weights), in eval mode."
-    from mamba_flow.train import CheckpointError, build_model, load_checkpoint
+    from mamba_flow.train import CheckpointError, model_from_config, load_checkpoint
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except FileNotFoundError: raise CheckpointError(f"no checkpoint at {path}.")
     except Exception: state = None
@@ -168,8 +168,7 @@ def load_model(path, device: str = 'cpu'):
     else:
         state = load_checkpoint(path)                     # names the file and the problem
         cfg, weights = state['config'], {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
-    model = build_model(cfg['model'], cfg['preset'])
-    if cfg.get('learned_time'): model.time.learn_frequencies()
+    model = model_from_config(cfg)
     try: model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
     except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e
     return model.to(device).eval()
@@ -190,27 +189,29 @@ def paste_inputs(pred: np.ndarray, images: np.ndarray, mask_ratio: float, mask_s
     np.put_along_axis(out, inputs[..., None], np.take_along_axis(images.reshape(n, H * W, 3), inputs[..., None], 1), 1)
     return out.reshape(pred.shape)
 
-def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
-                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True,
-                   keep_inputs: bool = True) -> dict:
-    "Metrics per scale of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H a multiple of 32."
+def predict_fields(model, lr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
+                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True) -> tuple[dict, dict]:
+    "uint8 fields {scale: (n, s, s, 3)} from the inputs of 32 px images `lr`, and sampling info per scale."
     if any(s <= 0 or s % 32 for s in scales): raise ValueError(f"scales must be positive multiples of 32; got {list(scales)}.")
-    lr = area_downsample(hr, 32) if hr.shape[1] != 32 else hr
     ds = SparseFields(lr, mask_ratio, seed=mask_seed)
     dev = next(model.parameters()).device
-    preds, info = {s: [] for s in scales}, {s: dict(seconds=0.0, nfe=0) for s in scales}
+    preds, info = {s: [] for s in scales}, {s: dict(sampler=sampler, steps=steps, samples=samples, seconds=0.0, nfe=0) for s in scales}
     for i in tqdm(range(0, len(lr), batch_size), desc='eval', disable=not progress, leave=False):
         batch = ds[list(range(i, min(i + batch_size, len(lr))))].to(dev)
         for s in scales:
             out, inf = reconstruct(model, batch, s, sampler, steps, seed + i, samples)
             preds[s].append(out); info[s]['seconds'] += inf['seconds']; info[s]['nfe'] = inf['nfe']
+    return {s: np.concatenate(p) for s, p in preds.items()}, info
+
+def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.2, mask_seed: int = 0, keep_inputs: bool = True) -> dict:
+    "Metrics per scale of `predict_fields`' output against `hr` (n, H, H, 3): real truth up to H, else downsample consistency."
+    lr = area_downsample(hr, 32) if hr.shape[1] != 32 else hr
     res, rec32 = {}, None
-    if 32 in scales:
-        rec32 = np.concatenate(preds[32])
-        if keep_inputs: rec32 = paste_inputs(rec32, lr, mask_ratio, mask_seed)
-    for s in scales:
-        pred = rec32 if s == 32 else np.concatenate(preds[s])
-        common = dict(sampler=sampler, steps=steps, samples=samples, nfe=info[s]['nfe'], seconds=info[s]['seconds'])
+    if 32 in preds:
+        rec32 = paste_inputs(preds[32], lr, mask_ratio, mask_seed) if keep_inputs else preds[32]
+    for s, pred in preds.items():
+        pred = rec32 if s == 32 else pred
+        common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'nfe', 'seconds')}
         if s == 32: res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs); continue
         if hr.shape[1] >= s:
             truth = area_downsample(hr, s)
@@ -221,6 +222,14 @@ def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = '
         res[f'{s} lattice energy'] = dict(model=float(lattice_energy(pred).mean()),
                                             bicubic_of_32=None if rec32 is None else float(lattice_energy(upsample(rec32, s)).mean()))
     return res
+
+def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
+                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True,
+                   keep_inputs: bool = True) -> dict:
+    "Metrics per scale of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H a multiple of 32."
+    lr = area_downsample(hr, 32) if hr.shape[1] != 32 else hr
+    preds, info = predict_fields(model, lr, scales, sampler, steps, samples, mask_ratio, mask_seed, batch_size, seed, progress)
+    return score_fields(preds, info, hr, mask_ratio, mask_seed, keep_inputs)
 
 # %% ../nbs/08_evaluation.ipynb #a3436b83
 def main(argv: list[str] | None = None):

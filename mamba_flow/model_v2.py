@@ -27,6 +27,7 @@ class V2Config:
     fourier: FourierConfig = field(default_factory=FourierConfig)
     scan_method: str = 'auto'
     max_scores: int = 2 ** 24              # attention scores per chunk (memory bound)
+    query_group: int = 1024                # queries self-attend within groups of at most this many (0: all)
 
 class V2(FieldModel):
     "Fourier features + values -> (forward, backward) Mamba pairs -> perceiver over queries -> MLP."
@@ -39,11 +40,22 @@ class V2(FieldModel):
         self.cross = nn.ModuleList(blk(True) for _ in range(cfg.n_iters))
         self.self_attn = nn.ModuleList(blk(False) for _ in range(cfg.n_iters))
         self.decoder = Decoder(D)
+        self.query_group = cfg.query_group                                     # an inference setting: no weights depend on it
 
     def encode(self, input_coords: Tensor, input_values: Tensor) -> Tensor:
         return self.encoder(self.embed(self.embed_in, input_coords, input_values), input_coords)    # (b, k, D)
 
     def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens: Tensor) -> Tensor:
+        n, g = x_t.shape[1], self.query_group
+        if not g or n <= g: return self.decode_group(x_t, c, query_coords, tokens)
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(n)).to(x_t.device)    # fixed for this q
+        out = [(idx, self.decode_group(x_t[:, idx], c, query_coords[:, idx], tokens)) for idx in perm.tensor_split(-(-n // g))]
+        v = out[0][1].new_empty(x_t.shape[0], n, out[0][1].shape[-1])
+        for idx, vi in out: v[:, idx] = vi
+        return v                                                                                  # (b, q, 3)
+
+    def decode_group(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens: Tensor) -> Tensor:
+        "Velocities of queries that attend to each other (all of them): (b, q, 3)."
         q = self.embed(self.embed_q, query_coords, x_t)                                           # (b, q, D)
         for cross, selfa in zip(self.cross, self.self_attn):
             q = selfa(cross(q, c, tokens), c)
