@@ -358,6 +358,7 @@ def _fit(self) -> dict:
         print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training / "
               f"{len(self.val_ds)} validation images from {self.data_source}, {self.steps_per_epoch} steps per epoch, "
               f"{self.world} process(es) on {self.device}; run folder {self.out}")
+    if cfg.max_steps and self.step >= cfg.max_steps: return last_val       # resumed a finished run
     with StopOnSignal() as stopper:
         while self.epoch < cfg.epochs:
             batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world, self.step_in_epoch)
@@ -374,6 +375,8 @@ def _fit(self) -> dict:
                 t0 = time.perf_counter()
                 if self.step % cfg.ckpt_every == 0: self.save('latest')
                 if cfg.crash_at_step and self.step == cfg.crash_at_step: os.kill(os.getpid(), signal.SIGKILL)
+                if cfg.max_steps and self.step >= cfg.max_steps and not stopper.stop:
+                    last_val = self.end_epoch()                        # the last step is validated too
                 if stopper.stop or (cfg.max_steps and self.step >= cfg.max_steps):
                     self.save('latest'); return last_val
             self.epoch += 1; self.step_in_epoch = 0
