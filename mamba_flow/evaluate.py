@@ -14,7 +14,7 @@ from dataclasses import dataclass, asdict
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .data import SparseFields, check_images, load_images, split_masks, to_uint8
+from .data import SparseFields, check_images, load_images, split_masks, to_uint8, train_val_split
 from .fourier import grid_coords
 
 # %% ../nbs/08_evaluation.ipynb #26e59efc
@@ -173,9 +173,12 @@ def load_model(path, device: str = 'cpu'):
     except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e
     return model.to(device).eval()
 
-def eval_images(data: str, split: str = 'test', n: int = 0) -> tuple[np.ndarray, str]:
-    "Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads."
+def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, str]:
+    "Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads; split 'val' is the trainer's held-out part of 'train'."
     if data == 'photos': hr, src = photo_crops(), f"natural-photo crops {PHOTOS}"
+    elif split == 'val':                                     # the same held-out images as mamba_flow.train (same fraction and seed)
+        s = load_images(data, 'train')
+        hr, src = s.images[train_val_split(len(s.images), val_fraction, seed)[1]], f"{s.source}, validation part ({val_fraction:.0%}, seed {seed})"
     else: s = load_images(data, split); hr, src = s.images, s.source
     if hr.shape[1] != hr.shape[2] or hr.shape[1] % 32: raise ValueError(f"evaluation images must be square with a side that is a multiple of 32; got {hr.shape[1:3]}.")
     return (hr[:n] if n else hr), src
@@ -267,7 +270,9 @@ def report(head: str, table: str, payload: dict, out: str | None):
 
 def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--checkpoint', required=True); e.add_argument('--data', required=True, help="'photos', an npz, a CIFAR-10 folder or an image folder")
-    e.add_argument('--split', default='test'); e.add_argument('--n', type=int, default=0)
+    e.add_argument('--split', default='test', help="test, train, or val: the trainer's held-out 10% of train (model selection)")
+    e.add_argument('--n', type=int, default=0)
+    e.add_argument('--query-group', type=int, default=None, help='V2: queries that self-attend together at most (0: all)')
     e.add_argument('--mask-ratio', type=float, default=0.2); e.add_argument('--mask-seed', type=int, default=0)
     e.add_argument('--scales', type=int, nargs='*', default=[32, 64, 128]); e.add_argument('--sampler', default='heun')
     e.add_argument('--steps', type=int, default=50); e.add_argument('--samples', type=int, default=1)
@@ -278,8 +283,13 @@ def add_eval_args(e: argparse.ArgumentParser):
 def _eval(a) -> dict:
     hr, src = eval_images(a.data, a.split, a.n)
     model = load_model(a.checkpoint, a.device)
+    if a.query_group is not None:
+        if not hasattr(model, 'query_group'): raise ValueError(f"--query-group applies to V2 models; {a.checkpoint} holds a {type(model).__name__}.")
+        if a.query_group < 0: raise ValueError(f"--query-group must be >= 0; got {a.query_group}.")
+        model.query_group = a.query_group
     res = evaluate_model(model, hr, a.scales, a.sampler, a.steps, a.samples, a.mask_ratio, a.mask_seed, a.batch_size, keep_inputs=a.keep_inputs)
-    out = dict(checkpoint=str(a.checkpoint), data=src, n=len(hr), mask_ratio=a.mask_ratio, mask_seed=a.mask_seed, results=res)
+    out = dict(checkpoint=str(a.checkpoint), data=src, n=len(hr), mask_ratio=a.mask_ratio, mask_seed=a.mask_seed,
+               query_group=getattr(model, 'query_group', None), results=res)
     print(json.dumps(out, indent=1))
     if a.out:
         os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
