@@ -134,11 +134,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument('notebook'); p.add_argument('--grid', nargs='+', required=True, help='key=v1,v2 ...')
     p.add_argument('--set', nargs='*', default=[], help='fixed parameters key=value')
     p.add_argument('--out', required=True); p.add_argument('--kernel', default=None)
+    p.add_argument('--metrics', nargs='*', default=None, help='results to plot in summary.png (default: every numeric one)')
     a = p.parse_args(argv)
     fixed = {k: v[0] for k, v in parse_grid(a.set).items()}
     rows = sweep(a.notebook, parse_grid(a.grid), a.out, fixed, a.kernel)
     failed = [r for r in rows if r['status'].startswith('failed')]
-    written = summarize(a.out)
+    written = summarize(a.out, a.metrics)
     print(f"{len(rows)} points: {len(rows) - len(failed)} complete, {len(failed)} failed; wrote {Path(a.out) / 'sweep.json'}, {', '.join(written)}")
     return rows
 
