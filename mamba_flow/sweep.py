@@ -63,12 +63,13 @@ def sweep(notebook, grid: dict[str, list], out: str, fixed: dict | None = None, 
 
 # %% ../nbs/08b_sweep.ipynb #b82e5ae5
 def numeric_results(rows: list[dict], metrics=None) -> list[str]:
-    "Names of the numeric (non-bool) results shared by the complete rows, or `metrics` if given."
+    "Names of the numeric (non-bool) results shared by the complete rows that differ between them, or `metrics` if given."
     done = [r['result'] for r in rows if r.get('result')]
     if metrics: return list(metrics)
     if not done: return []
     isnum = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-    return [k for k in done[0] if all(isnum(d.get(k)) for d in done)]
+    varies = lambda k: len(done) == 1 or len({d[k] for d in done}) > 1       # constants (epoch, n, steps...) say nothing
+    return [k for k in done[0] if all(isnum(d.get(k)) for d in done) and varies(k)]
 
 def _series(rows, key):
     "Rows grouped by the values of every grid key but `key`: {label: [(x, result), ...]}."
