@@ -145,7 +145,7 @@ def reconstruct_main(argv: list[str] | None = None) -> dict:
     return res
 
 # %% ../nbs/08c_demo.ipynb #29074a60
-def demo(out: str = 'runs/demo', n: int = 4, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 5, samples: int = 4,
+def demo(out: str = 'runs/demo', n: int = 4, scales=(32, 64, 128), sampler: str = 'euler', steps: int = 4, samples: int = 4,
          checkpoint=None, mask_ratio: float = 0.2, mask_seed: int = 0, device: str = 'cpu', classical=('biharmonic', 'cubic'),
          log=print) -> dict:
     "Reconstruct the package's sample images at `scales` with a checkpoint; figures and a metrics table into `out`."
@@ -209,7 +209,7 @@ def demo_main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(prog='mamba-flow demo', description=demo.__doc__)
     p.add_argument('--out', default='runs/demo'); p.add_argument('--n', type=int, default=4, help='images (1..32)')
     p.add_argument('--scales', type=int, nargs='*', default=[32, 64, 128])
-    p.add_argument('--sampler', default='heun'); p.add_argument('--steps', type=int, default=5)
+    p.add_argument('--sampler', default='euler'); p.add_argument('--steps', type=int, default=4)
     p.add_argument('--samples', type=int, default=4); p.add_argument('--checkpoint', default=None)
     p.add_argument('--device', default='cpu')
     a = p.parse_args(argv)
