@@ -69,10 +69,7 @@ def read_image(path) -> np.ndarray:
 
 def to_32(image: np.ndarray) -> np.ndarray:
     "The 32 px input field of a square RGB image (H >= 32): area averages."
-    H = image.shape[0]
-    if H == 32: return image
-    if H % 32 == 0: return area_downsample(image[None], 32)[0]
-    return np.asarray(Image.fromarray(image).resize((32, 32), Image.Resampling.BOX))
+    return truth_at(image, 32)
 
 def truth_at(image: np.ndarray, size: int) -> np.ndarray | None:
     "The image at `size` px when it has at least that many pixels (area averages), else None."
