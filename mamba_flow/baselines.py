@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .fourier import FourierConfig
-from .model_v1 import FieldModel, QueryBlock, Decoder
+from .blocks import FieldModel, QueryBlock, Decoder
 
 # %% ../nbs/05a_baselines.ipynb #83bc2661
 @dataclass

@@ -168,7 +168,7 @@ def format_data_table(rows: list[dict]) -> str:
 # %% ../nbs/90_bench.ipynb #75d705f1
 def bench_models(batch: int = 64, k: int = 204, q: int = 204, repeats: int = 3, tiny: bool = False, device: str = 'cpu') -> list[dict]:
     "Forward and forward+backward milliseconds (medians) per model."
-    from mamba_flow.model_v1 import field_args
+    from mamba_flow.blocks import field_args
     args = [a.to(device) for a in field_args(batch, q, k)]
     sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     def timed(f):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
 from .fourier import FourierConfig
-from .model_v1 import FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder, token_order
+from .blocks import FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder, token_order
 
 # %% ../nbs/05_model_v2.ipynb #f2538893
 @dataclass
