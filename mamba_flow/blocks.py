@@ -139,22 +139,23 @@ def mlp(d: int, ratio: float, d_out: int | None = None) -> nn.Sequential:
 
 # %% ../nbs/03a_blocks.ipynb #aedad27f
 class QueryBlock(nn.Module):
-    "Pre-norm block: cross-attention to `ctx` (or self-attention if not `cross`), then an MLP; adaLN-Zero on time if `cond`."
-    def __init__(self, d: int, n_heads: int, mlp_ratio: float, max_scores: int = 2 ** 24, cond: bool = True, cross: bool = True):
+    "Pre-norm block: cross-attention to `ctx` (or self-attention if not `cross`), then an MLP; adaLN-Zero on time if `cond`; `attn` replaces global attention (e.g. `LocalAttention`)."
+    def __init__(self, d: int, n_heads: int, mlp_ratio: float, max_scores: int = 2 ** 24, cond: bool = True, cross: bool = True,
+                 attn: nn.Module | None = None):
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(d, elementwise_affine=not cond), nn.LayerNorm(d, elementwise_affine=not cond)
         self.norm_ctx = nn.LayerNorm(d) if cross else None
-        self.attn, self.mlp = Attention(d, n_heads, max_scores), mlp(d, mlp_ratio)
+        self.attn, self.mlp = attn or Attention(d, n_heads, max_scores), mlp(d, mlp_ratio)
         self.ada = nn.Linear(d, 6 * d) if cond else None
         if cond: nn.init.zeros_(self.ada.weight); nn.init.zeros_(self.ada.bias)
 
-    def forward(self, q: Tensor, c: Tensor | None = None, ctx: Tensor | None = None, bias_fn=None) -> Tensor:
-        "q (b, q, D), time embedding c (b, D) (if cond), ctx (b, k, D) (if cross) -> (b, q, D)."
+    def forward(self, q: Tensor, c: Tensor | None = None, ctx: Tensor | None = None, where=None) -> Tensor:
+        "q (b, q, D), time embedding c (b, D) (if cond), ctx (b, k, D) (if cross) -> (b, q, D); `where`: the attention's bias_fn or Neighbours."
         if (ctx is None) == (self.norm_ctx is not None): raise ValueError("a cross-attention block needs ctx; a self-attention block takes none.")
         if self.ada is None: s1 = m1 = s2 = m2 = 0; g1 = g2 = 1
         else: s1, m1, g1, s2, m2, g2 = self.ada(F.silu(c))[:, None].chunk(6, -1)   # (b, 1, D) each
         h = modulate(self.norm1(q), s1, m1)
-        q = q + g1 * self.attn(h, h if ctx is None else self.norm_ctx(ctx), bias_fn)
+        q = q + g1 * self.attn(h, h if ctx is None else self.norm_ctx(ctx), where)
         return q + g2 * self.mlp(modulate(self.norm2(q), s2, m2))
 
 class Decoder(nn.Module):

@@ -65,15 +65,18 @@ def n_inputs(ratio: float, n_pixels: int) -> int:
 
 # %% ../nbs/03_data.ipynb #b1df19b7
 def split_masks(index, n_pixels: int, ratio: float = 0.2, seed: int = 0, epoch: int = 0,
-                queries: str = 'disjoint') -> tuple[np.ndarray, np.ndarray]:
-    "Flat pixel indices of inputs (b, k) and queries (b, k) ('disjoint') or (b, n_pixels) ('all'), row-major sorted."
+                queries: str = 'disjoint', n_queries: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    "Flat pixel indices of inputs (b, k) and queries (b, n_queries or k) ('disjoint') or (b, n_pixels) ('all'), row-major sorted."
     k = n_inputs(ratio, n_pixels)
     if queries not in ('disjoint', 'all'): raise ValueError(f"queries must be 'disjoint' or 'all'; got {queries!r}.")
-    if queries == 'disjoint' and 2 * k > n_pixels: raise ValueError(f"disjoint queries need mask ratio <= 0.5; got {ratio}.")
-    order = pixel_order(index, n_pixels, seed, epoch, first=k if queries == 'all' else 2 * k)
+    nq = n_pixels - k if n_queries == -1 else (n_queries or k)
+    if queries == 'disjoint' and not 1 <= nq <= n_pixels - k:
+        raise ValueError(f"disjoint queries: {nq} asked, but only {n_pixels - k} pixels are not inputs (mask ratio {ratio}); "
+                         f"lower n_queries (-1: all of them) or the mask ratio.")
+    order = pixel_order(index, n_pixels, seed, epoch, first=k if queries == 'all' else k + nq)
     inputs = np.sort(order[:, :k], axis=1)
     if queries == 'all': return inputs, np.tile(np.arange(n_pixels), (len(order), 1))
-    return inputs, np.sort(order[:, k:2 * k], axis=1)
+    return inputs, np.sort(order[:, k:k + nq], axis=1)
 
 # %% ../nbs/03_data.ipynb #c4cc5195
 @dataclass
@@ -95,13 +98,15 @@ class FieldBatch:
 # %% ../nbs/03_data.ipynb #3d57c8ef
 class SparseFields(torch.utils.data.Dataset):
     "Images (N, H, W, 3) uint8 as sparse fields; `ds[list_of_indices]` -> `FieldBatch`."
-    def __init__(self, images, mask_ratio: float = 0.2, queries: str = 'disjoint', seed: int = 0, resample: bool = False):
+    def __init__(self, images, mask_ratio: float = 0.2, queries: str = 'disjoint', seed: int = 0, resample: bool = False,
+                 n_queries: int = 0):
         self.images = check_images(images)
         N, H, W, _ = self.images.shape
         self.pixels = torch.from_numpy(self.images).reshape(N, H * W, 3)     # (N, HW, 3) uint8, no copy
         self.coords = grid_coords(H, W)                                      # (HW, 2)
         self.mask_ratio, self.queries, self.seed, self.resample, self.epoch = mask_ratio, queries, seed, resample, 0
-        split_masks([0], H * W, mask_ratio, seed, 0, queries)                # validate the options now
+        self.n_queries = n_queries                                           # disjoint queries per field (0: as many as inputs; -1: all others)
+        split_masks([0], H * W, mask_ratio, seed, 0, queries, n_queries)     # validate the options now
     def __len__(self): return len(self.images)
     def set_epoch(self, epoch: int): self.epoch = epoch                     # used when resample=True
 
@@ -110,7 +115,7 @@ class SparseFields(torch.utils.data.Dataset):
         if idx.min() < -len(self) or idx.max() >= len(self): raise IndexError(f"index out of range for {len(self)} images.")
         idx = idx % len(self)
         inp, qry = (torch.from_numpy(m) for m in split_masks(
-            idx, self.pixels.shape[1], self.mask_ratio, self.seed, self.epoch if self.resample else 0, self.queries))
+            idx, self.pixels.shape[1], self.mask_ratio, self.seed, self.epoch if self.resample else 0, self.queries, self.n_queries))
         pix = self.pixels[torch.from_numpy(idx)]                             # (b, HW, 3) uint8
         gather = lambda m: to_values(torch.gather(pix, 1, m[..., None].expand(-1, -1, 3)))
         return FieldBatch(self.coords[inp], gather(inp), self.coords[qry], gather(qry), torch.from_numpy(idx), inp, qry)

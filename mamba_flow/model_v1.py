@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from torch import nn, Tensor
 from .fourier import FourierConfig
 from .blocks import FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder
+from .local import LocalConfig, LocalContext
 
 # %% ../nbs/04_model_v1.ipynb #4df1e486
 @dataclass
@@ -26,6 +27,10 @@ class V1Config:
     fourier: FourierConfig = field(default_factory=FourierConfig)
     scan_method: str = 'auto'
     max_scores: int = 2 ** 24      # attention scores per chunk (memory bound)
+    decoding: str = 'global'       # 'global': attend to every token (the original) | 'local': to the K nearest
+    local: LocalConfig = field(default_factory=LocalConfig)   # K and the offset encoding (local decoding)
+    def __post_init__(self):
+        if self.decoding not in ('global', 'local'): raise ValueError(f"decoding must be 'global' or 'local'; got {self.decoding!r}.")
 
 class V1(FieldModel):
     "Fourier features + values -> unidirectional Mamba layers -> cross-attention from queries -> MLP."
@@ -34,15 +39,21 @@ class V1(FieldModel):
         self.cfg, D = cfg, cfg.d_model
         mcfg = MambaConfig(D, cfg.d_state, cfg.expand, cfg.d_conv, scan_method=cfg.scan_method)
         self.encoder = MambaEncoder(mcfg, 'f' * cfg.n_layers, cfg.orders)
-        self.blocks = nn.ModuleList(QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores) for _ in range(cfg.n_query_blocks))
+        self.nbrs = LocalContext(cfg.local) if cfg.decoding == 'local' else None
+        attn = lambda: self.nbrs.attention(D, cfg.n_heads) if self.nbrs else None
+        self.blocks = nn.ModuleList(QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, attn=attn()) for _ in range(cfg.n_query_blocks))
         self.decoder = Decoder(D)
 
-    def encode(self, input_coords: Tensor, input_values: Tensor) -> Tensor:
-        return self.encoder(self.embed(self.embed_in, input_coords, input_values), input_coords)    # (b, k, D)
+    def encode(self, input_coords: Tensor, input_values: Tensor):
+        "Tokens (b, k, D); with local decoding (tokens, input_coords)."
+        tokens = self.encoder(self.embed(self.embed_in, input_coords, input_values), input_coords)  # (b, k, D)
+        return (tokens, input_coords) if self.nbrs else tokens
 
-    def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens: Tensor) -> Tensor:
+    def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens) -> Tensor:
+        nb = None
+        if self.nbrs: (tokens, coords), nb = tokens, self.nbrs(query_coords, tokens[1])[0]
         q = self.embed(self.embed_q, query_coords, x_t)                                           # (b, q, D)
-        for blk in self.blocks: q = blk(q, c, tokens)
+        for blk in self.blocks: q = blk(q, c, tokens, nb)
         return self.decoder(q, c)                                                                 # (b, q, 3)
 
 # %% ../nbs/04_model_v1.ipynb #84d88cc0

@@ -11,6 +11,7 @@ import torch
 from torch import nn, Tensor
 from .fourier import FourierConfig
 from .blocks import FieldModel, MambaConfig, MambaEncoder, QueryBlock, Decoder, token_order
+from .local import LocalConfig, LocalContext
 
 # %% ../nbs/05_model_v2.ipynb #f2538893
 @dataclass
@@ -27,7 +28,11 @@ class V2Config:
     fourier: FourierConfig = field(default_factory=FourierConfig)
     scan_method: str = 'auto'
     max_scores: int = 2 ** 24              # attention scores per chunk (memory bound)
-    query_group: int = 1024                # queries self-attend within groups of at most this many (0: all)
+    query_group: int = 1024                # queries self-attend within groups of at most this many (0: all); global decoding
+    decoding: str = 'global'               # 'global': attend to every token (the original) | 'local': to the K nearest
+    local: LocalConfig = field(default_factory=LocalConfig)   # K, query self-attention, offsets (local decoding)
+    def __post_init__(self):
+        if self.decoding not in ('global', 'local'): raise ValueError(f"decoding must be 'global' or 'local'; got {self.decoding!r}.")
 
 class V2(FieldModel):
     "Fourier features + values -> (forward, backward) Mamba pairs -> perceiver over queries -> MLP."
@@ -36,16 +41,21 @@ class V2(FieldModel):
         self.cfg, D = cfg, cfg.d_model
         mcfg = MambaConfig(D, cfg.d_state, cfg.expand, cfg.d_conv, scan_method=cfg.scan_method)
         self.encoder = MambaEncoder(mcfg, 'fb' * cfg.n_pairs, tuple(o for o in cfg.orders for _ in 'fb'))
-        blk = lambda cross: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, cross=cross)
+        self.nbrs = LocalContext(cfg.local) if cfg.decoding == 'local' else None
+        attn = lambda: self.nbrs.attention(D, cfg.n_heads) if self.nbrs else None
+        blk = lambda cross: QueryBlock(D, cfg.n_heads, cfg.mlp_ratio, cfg.max_scores, cross=cross, attn=attn())
         self.cross = nn.ModuleList(blk(True) for _ in range(cfg.n_iters))
-        self.self_attn = nn.ModuleList(blk(False) for _ in range(cfg.n_iters))
+        self.self_attn = nn.ModuleList(blk(False) for _ in range(cfg.n_iters if not self.nbrs or cfg.local.k_self else 0))
         self.decoder = Decoder(D)
         self.query_group = cfg.query_group                                     # an inference setting: no weights depend on it
 
-    def encode(self, input_coords: Tensor, input_values: Tensor) -> Tensor:
-        return self.encoder(self.embed(self.embed_in, input_coords, input_values), input_coords)    # (b, k, D)
+    def encode(self, input_coords: Tensor, input_values: Tensor):
+        "Tokens (b, k, D); with local decoding (tokens, input_coords)."
+        tokens = self.encoder(self.embed(self.embed_in, input_coords, input_values), input_coords)  # (b, k, D)
+        return (tokens, input_coords) if self.nbrs else tokens
 
-    def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens: Tensor) -> Tensor:
+    def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens) -> Tensor:
+        if self.nbrs: return self.decode_group(x_t, c, query_coords, tokens[0], *self.nbrs(query_coords, tokens[1]))
         n, g = x_t.shape[1], self.query_group
         if not g or n <= g: return self.decode_group(x_t, c, query_coords, tokens)
         perm = torch.randperm(n, generator=torch.Generator().manual_seed(n)).to(x_t.device)    # fixed for this q
@@ -54,11 +64,12 @@ class V2(FieldModel):
         for idx, vi in out: v[:, idx] = vi
         return v                                                                                  # (b, q, 3)
 
-    def decode_group(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens: Tensor) -> Tensor:
-        "Velocities of queries that attend to each other (all of them): (b, q, 3)."
+    def decode_group(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens: Tensor, nb=None, nb_self=None) -> Tensor:
+        "Velocities of queries that attend to each other (all of them, or their neighbours `nb_self`): (b, q, 3)."
         q = self.embed(self.embed_q, query_coords, x_t)                                           # (b, q, D)
-        for cross, selfa in zip(self.cross, self.self_attn):
-            q = selfa(cross(q, c, tokens), c)
+        for i, cross in enumerate(self.cross):
+            q = cross(q, c, tokens, nb)
+            if self.self_attn: q = self.self_attn[i](q, c, None, nb_self)
         return self.decoder(q, c)                                                                 # (b, q, 3)
 
 def tiny_v2(**kw) -> V2:

@@ -190,6 +190,7 @@ def _check_shapes(u, delta, A, B, C, D):
         if tuple(x.shape) != shape: raise ValueError(f"{name} must have shape {shape}; got {tuple(x.shape)}.")
 
 # %% ../nbs/01_scan.ipynb #df8fadfb
+@torch.compiler.disable   # torch.compile runs the scan as it is (numba kernels cannot be traced): a graph break
 def selective_scan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor | None = None,
                    reverse: bool = False, method: str = 'auto') -> Tensor:
     "`y_t = C_t . h_t + D u_t`, `h_t = exp(delta_t A) h_{t-1} + delta_t B_t u_t`; (b,l,d) layout."
