@@ -160,16 +160,10 @@ def export_weights(train_ckpt, out, half: bool = True) -> dict:
 
 def load_model(path, device: str = 'cpu'):
     "The model of a mamba_flow checkpoint (the EMA of a training checkpoint, or exported weights), in eval mode."
-    from mamba_flow.train import CheckpointError, model_from_config, load_checkpoint
-    try: state = torch.load(path, map_location='cpu', weights_only=True)
-    except FileNotFoundError: raise CheckpointError(f"no checkpoint at {path}.")
-    except Exception: state = None
-    if isinstance(state, dict) and state.get('kind') == 'mamba_flow.weights': cfg, weights = state['config'], state['weights']
-    else:
-        state = load_checkpoint(path)                     # names the file and the problem
-        cfg, weights = state['config'], {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
+    from mamba_flow.train import CheckpointError, model_from_config, read_weights
+    cfg, weights = read_weights(path)                     # names the file and the problem
     model = model_from_config(cfg)
-    try: model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
+    try: model.load_state_dict(weights)
     except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e
     return model.to(device).eval()
 

@@ -423,7 +423,7 @@ def _fit(self) -> dict:
         print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training / "
               f"{len(self.val_ds)} validation images from {self.data_source}, {self.steps_per_epoch} steps per epoch, "
               f"{self.world} process(es) on {self.device}; run folder {self.out}; {self.start}")
-        self.log('log.jsonl', dict(step=self.step, start=self.start))
+        self.log('starts.jsonl', dict(step=self.step, cpu_min=self.cpu_s / 60, start=self.start))   # each segment of a run
     if cfg.max_steps and self.step >= cfg.max_steps: return last_val       # resumed a finished run
     with StopOnSignal() as stopper:
         while self.epoch < cfg.epochs:
