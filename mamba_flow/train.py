@@ -98,6 +98,7 @@ class TrainConfig:
     t0_fraction: float = 0.0          # fraction of fields trained at t = 0, where one Euler step is the posterior mean
     epochs: int = 1
     max_steps: int = 0                # stop after this many steps (0: no limit)
+    max_cpu_min: float = 0.           # stop after this many training CPU minutes (0: no limit); for equal-budget comparisons
     batch_size: int = 8               # per process
     lr: float = 1e-4
     weight_decay: float = 0.01
@@ -424,7 +425,7 @@ def _fit(self) -> dict:
               f"{len(self.val_ds)} validation images from {self.data_source}, {self.steps_per_epoch} steps per epoch, "
               f"{self.world} process(es) on {self.device}; run folder {self.out}; {self.start}")
         self.log('starts.jsonl', dict(step=self.step, cpu_min=self.cpu_s / 60, start=self.start))   # each segment of a run
-    if cfg.max_steps and self.step >= cfg.max_steps: return last_val       # resumed a finished run
+    if self.done(): return last_val                                       # resumed a finished run
     with StopOnSignal() as stopper:
         while self.epoch < cfg.epochs:
             batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world, self.step_in_epoch)
@@ -442,9 +443,9 @@ def _fit(self) -> dict:
                 t0 = time.perf_counter()
                 if self.step % cfg.ckpt_every == 0: self.save('latest')
                 if cfg.crash_at_step and self.step == cfg.crash_at_step: os.kill(os.getpid(), signal.SIGKILL)
-                if cfg.max_steps and self.step >= cfg.max_steps and not stopper.stop:
+                if self.done() and not stopper.stop:
                     last_val = self.end_epoch()                        # the last step is validated too
-                if stopper.stop or (cfg.max_steps and self.step >= cfg.max_steps):
+                if stopper.stop or self.done():
                     self.save('latest'); return last_val
                 if cfg.eval_every_min and self.cpu_s >= self.eval_cpu_s + 60 * cfg.eval_every_min:
                     last_val, self.eval_cpu_s = self.end_epoch(), self.cpu_s
@@ -465,7 +466,11 @@ def _end_epoch(self) -> dict:
               f"({v['n_psnr']} images, {v['psnr_sampler']} {v['psnr_steps']}, inputs kept)")
     return v
 
-Trainer.log, Trainer.fit, Trainer.end_epoch = _log, _fit, _end_epoch
+def _done(self) -> bool:
+    "Has the run reached `max_steps` or `max_cpu_min`?"
+    return bool((self.cfg.max_steps and self.step >= self.cfg.max_steps) or (self.cfg.max_cpu_min and self.cpu_s >= 60 * self.cfg.max_cpu_min))
+
+Trainer.log, Trainer.fit, Trainer.end_epoch, Trainer.done = _log, _fit, _end_epoch, _done
 
 # %% ../nbs/06a_train.ipynb #128856f5
 def config_parser(prog: str = 'mamba-flow train') -> argparse.ArgumentParser:
