@@ -244,8 +244,13 @@ def main(argv: list[str] | None = None):
     ph.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
     e = sub.add_parser('model', help='a trained checkpoint at several scales (also `mamba-flow eval`)')
     add_eval_args(e)
+    x = sub.add_parser('export', help="a training checkpoint's EMA weights as a small float16 inference checkpoint")
+    x.add_argument('checkpoint'); x.add_argument('out')
     a = p.parse_args(argv)
     if a.what == 'photos': return _photos(a)
+    if a.what == 'export':
+        w = export_weights(a.checkpoint, a.out)
+        print(f"{a.out}: step {w['step']}, {os.path.getsize(a.out) / 1e6:.2f} MB"); return w
     if a.what == 'model': return _eval(a)
     imgs = load_images(a.data, a.split)
     x = imgs.images[:a.n] if a.n else imgs.images
