@@ -103,7 +103,7 @@ def panel(image32: np.ndarray, f: Fields, i: int = 0, truth: np.ndarray | None =
 # %% ../nbs/08c_demo.ipynb #475857f6
 def default_checkpoint() -> Path:
     "The checkpoint that ships in the package, or an error that says what to pass instead."
-    p = Path(str(resources.files('mamba_flow') / 'assets' / 'v2_small.pt'))
+    p = Path(str(resources.files('mamba_flow') / 'assets' / 'v2_fast.pt'))
     if not p.exists():
         raise FileNotFoundError(f"no checkpoint ships with this install ({p} is missing): pass --checkpoint CKPT "
                                 f"(a best.pt / latest.pt of `mamba-flow train`, or the output of export_weights).")

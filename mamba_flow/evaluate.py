@@ -154,7 +154,8 @@ def export_weights(train_ckpt, out, half: bool = True) -> dict:
     state = load_checkpoint(train_ckpt)
     ema = {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
     if half: ema = {k: v.half() if v.is_floating_point() else v for k, v in ema.items()}
-    small = dict(kind='mamba_flow.weights', config=state['config'], weights=ema, step=state['step'], epoch=state['epoch'])
+    small = dict(kind='mamba_flow.weights', config=state['config'], weights=ema, step=state['step'], epoch=state['epoch'],
+                 cpu_s=state.get('cpu_s', 0.))                                   # training CPU seconds so far
     torch.save(small, out)
     return small
 

@@ -378,7 +378,9 @@ def _init_from(self, path):
     if diff := {k: (cfg.get(k), getattr(self.cfg, k)) for k in MODEL_KEYS if cfg.get(k, getattr(TrainConfig, k)) != getattr(self.cfg, k)}:
         raise CheckpointError(f"{path} does not match this run: " + ', '.join(f"{k}={a!r} there, {b!r} here" for k, (a, b) in diff.items()) + '.')
     self.model.load_state_dict(weights); self.ema.module.load_state_dict(weights)
-    self.start = f"initialised from {path} (its weights; fresh optimizer, {self.cfg.warmup_steps} warmup steps)"
+    self.cpu_s = self.eval_cpu_s = float(torch.load(path, map_location='cpu', weights_only=True).get('cpu_s', 0.))   # the count goes on
+    self.start = (f"initialised from {path} (its weights, {self.cpu_s / 60:.1f} training CPU minutes behind them; "
+                  f"fresh optimizer, {self.cfg.warmup_steps} warmup steps)")
 
 def truncate_log(path, step: int):
     "Keep the JSONL lines with step <= `step` (a resumed run rewrites what came after)."
