@@ -8,7 +8,6 @@ __all__ = ['run_curve', 'validation_biharmonic', 'plot_curves', 'curves_table', 
 # %% ../nbs/08e_curves.ipynb #7352c625
 import argparse, json
 from pathlib import Path
-import numpy as np
 from .data import load_images, train_val_split
 from .evaluate import classical_table
 from .sweep import read_jsonl
@@ -59,7 +58,7 @@ def learning_curves(runs: list, out, names: list | None = None, biharmonic: bool
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     plot_curves(curves, bh, out)
     out.with_suffix('.md').write_text(curves_table(curves, bh) + '\n')
-    out.with_suffix('.json').write_text(json.dumps(dict(biharmonic=bh, runs={n: {k: v for k, v in c.items()} for n, c in curves.items()}), indent=1))
+    out.with_suffix('.json').write_text(json.dumps(dict(biharmonic=bh, runs=curves), indent=1))
     return dict(curves=curves, biharmonic=bh)
 
 # %% ../nbs/08e_curves.ipynb #2774bdd9

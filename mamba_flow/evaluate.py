@@ -162,7 +162,7 @@ def export_weights(train_ckpt, out, half: bool = True) -> dict:
 def load_model(path, device: str = 'cpu'):
     "The model of a mamba_flow checkpoint (the EMA of a training checkpoint, or exported weights), in eval mode."
     from mamba_flow.train import CheckpointError, model_from_config, read_weights
-    cfg, weights = read_weights(path)                     # names the file and the problem
+    cfg, weights, _ = read_weights(path)                  # names the file and the problem
     model = model_from_config(cfg)
     try: model.load_state_dict(weights)
     except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e

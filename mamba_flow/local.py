@@ -10,7 +10,6 @@ __all__ = ['input_pitch', 'knn', 'knn_reference', 'gather_neighbours', 'gather_r
 import math
 from dataclasses import dataclass
 import torch
-import torch.nn.functional as F
 from torch import nn, Tensor
 
 # %% ../nbs/03b_local.ipynb #fd451227

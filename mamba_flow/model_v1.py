@@ -51,7 +51,7 @@ class V1(FieldModel):
 
     def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens) -> Tensor:
         nb = None
-        if self.nbrs: (tokens, coords), nb = tokens, self.nbrs(query_coords, tokens[1])[0]
+        if self.nbrs: tokens, coords = tokens; nb = self.nbrs(query_coords, coords)[0]
         q = self.embed(self.embed_q, query_coords, x_t)                                           # (b, q, D)
         for blk in self.blocks: q = blk(q, c, tokens, nb)
         return self.decoder(q, c)                                                                 # (b, q, 3)

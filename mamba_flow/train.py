@@ -361,8 +361,8 @@ def _restore(self, path):
     self.start = f"resumed from {path} (step {self.step}, optimizer state)"
     if self.is_main: truncate_log(self.out / 'log.jsonl', self.step); truncate_log(self.out / 'val.jsonl', self.step)
 
-def read_weights(path) -> tuple[dict, dict]:
-    "(training config, float32 weights) of exported weights or of a training checkpoint's EMA; CheckpointError if neither."
+def read_weights(path) -> tuple[dict, dict, float]:
+    "(training config, float32 weights, training CPU seconds) of exported weights or a training checkpoint's EMA; CheckpointError if neither."
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except FileNotFoundError: raise CheckpointError(f"no checkpoint at {path}.")
     except Exception: state = None
@@ -370,15 +370,15 @@ def read_weights(path) -> tuple[dict, dict]:
     else:
         state = load_checkpoint(path)                     # names the file and the problem
         cfg, weights = state['config'], {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
-    return cfg, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
+    return cfg, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}, float(state.get('cpu_s', 0.))
 
 def _init_from(self, path):
     "Start from the weights at `path` (model and EMA), with this run's fresh optimizer and warmup."
-    cfg, weights = read_weights(path)
+    cfg, weights, cpu_s = read_weights(path)
     if diff := {k: (cfg.get(k), getattr(self.cfg, k)) for k in MODEL_KEYS if cfg.get(k, getattr(TrainConfig, k)) != getattr(self.cfg, k)}:
         raise CheckpointError(f"{path} does not match this run: " + ', '.join(f"{k}={a!r} there, {b!r} here" for k, (a, b) in diff.items()) + '.')
     self.model.load_state_dict(weights); self.ema.module.load_state_dict(weights)
-    self.cpu_s = self.eval_cpu_s = float(torch.load(path, map_location='cpu', weights_only=True).get('cpu_s', 0.))   # the count goes on
+    self.cpu_s = self.eval_cpu_s = cpu_s                                            # the count goes on
     self.start = (f"initialised from {path} (its weights, {self.cpu_s / 60:.1f} training CPU minutes behind them; "
                   f"fresh optimizer, {self.cfg.warmup_steps} warmup steps)")
 
