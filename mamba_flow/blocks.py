@@ -20,8 +20,8 @@ from .scan import selective_scan
 from .fourier import FourierConfig, FourierFeatures, check_coords
 
 # %% ../nbs/03a_blocks.ipynb #f06fc4c2
-def check_field_inputs(x_t: Tensor, t: Tensor, query_coords: Tensor, input_coords: Tensor, input_values: Tensor):
-    "ValueError unless the velocity-model arguments have consistent shapes, finite values, coords in [0, 1]."
+def check_field_inputs(x_t: Tensor, t: Tensor, query_coords: Tensor, input_coords: Tensor, input_values: Tensor, cell: Tensor | None = None):
+    "ValueError unless the velocity-model arguments have consistent shapes, finite values, coords in [0, 1], cells > 0."
     if input_coords.ndim != 3 or input_coords.shape[-1] != 2: raise ValueError(f"input_coords must be (b, k, 2); got {tuple(input_coords.shape)}.")
     b, k, _ = input_coords.shape
     want = {'input_values': (input_values, (b, k, 3)), 't': (t, (b,))}
@@ -34,6 +34,9 @@ def check_field_inputs(x_t: Tensor, t: Tensor, query_coords: Tensor, input_coord
         if not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or Inf.")
     if t.min() < 0 or t.max() > 1: raise ValueError(f"t must lie in [0, 1]; got [{t.min():.3g}, {t.max():.3g}].")
     check_coords(query_coords, 'query_coords'); check_coords(input_coords, 'input_coords')
+    if cell is None: return
+    if tuple(cell.shape) != (b, 2): raise ValueError(f"cell must have shape {(b, 2)} (a query's height and width in input pixels); got {tuple(cell.shape)}.")
+    if not (torch.isfinite(cell).all() and (cell > 0).all()): raise ValueError("cell must be finite and > 0 (1: queries on the inputs' grid, 0.5: a grid twice as fine).")
 
 # %% ../nbs/03a_blocks.ipynb #94cde16d
 @dataclass
@@ -218,21 +221,30 @@ class MambaEncoder(nn.Module):
 # %% ../nbs/03a_blocks.ipynb #786f920f
 class FieldModel(nn.Module):
     "Base of all velocity models: checks inputs, embeds time, encode(inputs) -> tokens, decode(queries)."
-    def __init__(self, d_model: int, fourier: FourierConfig):
-        "The parts every model has: Fourier features, input and query embeddings, time embedding."
+    def __init__(self, d_model: int, fourier: FourierConfig, cell: bool = False):
+        "The parts every model has: Fourier features, input and query embeddings, time embedding (and with `cell`, the cell's)."
         super().__init__()
         nf = fourier.n_features
         self.ff = FourierFeatures(fourier)
         self.embed_in, self.embed_q = nn.Linear(nf + 3, d_model), nn.Linear(nf + 3, d_model)
         self.time = TimeEmbedding(d_model)
+        self.cell = nn.Sequential(nn.Linear(2, d_model), nn.SiLU(), nn.Linear(d_model, d_model)) if cell else None
+        if cell: nn.init.zeros_(self.cell[-1].weight); nn.init.zeros_(self.cell[-1].bias)   # starts as the model without cells
 
     def encode(self, input_coords: Tensor, input_values: Tensor): raise NotImplementedError
     def decode(self, x_t: Tensor, c: Tensor, query_coords: Tensor, tokens) -> Tensor: raise NotImplementedError
 
-    def forward(self, x_t: Tensor, t: Tensor, query_coords: Tensor, input_coords: Tensor, input_values: Tensor) -> Tensor:
+    def forward(self, x_t: Tensor, t: Tensor, query_coords: Tensor, input_coords: Tensor, input_values: Tensor,
+                cell: Tensor | None = None) -> Tensor:
         if not torch.compiler.is_compiling():                  # compiled training steps skip the checks (no graph breaks)
-            check_field_inputs(x_t, t, query_coords, input_coords, input_values)
-        return self.decode(x_t, self.time(t), query_coords, self.encode(input_coords, input_values))
+            check_field_inputs(x_t, t, query_coords, input_coords, input_values, cell)
+        return self.decode(x_t, self.condition(t, cell), query_coords, self.encode(input_coords, input_values))
+
+    def condition(self, t: Tensor, cell: Tensor | None = None) -> Tensor:
+        "The per-field conditioning (b, D): the time embedding, plus with cell decoding that of log2(cell) (None: 1, native)."
+        c = self.time(t)
+        if self.cell is None: return c
+        return c + self.cell(torch.zeros_like(c[:, :2]) if cell is None else cell.to(c.dtype).log2())
 
     def embed(self, lin: nn.Linear, coords: Tensor, values: Tensor) -> Tensor:
         "Token embedding: Linear([Fourier features of coords, values]) -> (b, n, D)."

@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'check_images', 'to_values', 'to_uint8',
-           'splitmix64', 'pixel_order', 'n_inputs', 'split_masks', 'FieldBatch', 'SparseFields', 'field_loader',
-           'ImageSet', 'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'decode_jpegs',
-           'read_npz', 'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'mask_image']
+           'splitmix64', 'pixel_order', 'n_inputs', 'split_masks', 'parse_size', 'format_size', 'area_weights',
+           'area_resize', 'FieldBatch', 'parse_scales', 'SparseFields', 'field_loader', 'ImageSet',
+           'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'decode_jpegs', 'read_npz',
+           'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'mask_image']
 
 # %% ../nbs/03_data.ipynb #6cfbe580
 import hashlib, io, os, pickle, tarfile, urllib.request
@@ -78,6 +79,39 @@ def split_masks(index, n_pixels: int, ratio: float = 0.2, seed: int = 0, epoch: 
     if queries == 'all': return inputs, np.tile(np.arange(n_pixels), (len(order), 1))
     return inputs, np.sort(order[:, k:k + nq], axis=1)
 
+# %% ../nbs/03_data.ipynb #7ef221ae
+def parse_size(text) -> tuple[int, int]:
+    "'48' -> (48, 48); '100x75' (width x height) -> (75, 100); an int n -> (n, n); a (h, w) pair stays. Sizes must be >= 1."
+    if isinstance(text, (tuple, list)) and len(text) == 2: h, w = text
+    elif isinstance(text, (int, np.integer)): h = w = text
+    else:
+        parts = str(text).lower().strip().split('x')
+        try: w, h = (int(parts[0]),) * 2 if len(parts) == 1 else tuple(int(p) for p in parts)
+        except ValueError: raise ValueError(f"a size is N (N x N px) or WxH such as 100x75 (100 wide, 75 tall); got {text!r}.") from None
+    if int(h) < 1 or int(w) < 1: raise ValueError(f"a size must be at least 1 px each way; got {text!r}.")
+    return int(h), int(w)
+
+def format_size(size) -> str:
+    "(75, 100) -> '100x75'; (48, 48) -> '48': the spelling parse_size reads."
+    h, w = parse_size(size)
+    return str(h) if h == w else f"{w}x{h}"
+
+def area_weights(n_in: int, n_out: int) -> np.ndarray:
+    "(n_out, n_in) int64: overlap of output pixel i with input pixel j, in units of 1 / (n_in * n_out) of the axis (rows sum to n_in)."
+    edges_in, edges_out = np.arange(n_in + 1) * n_out, np.arange(n_out + 1) * n_in          # integers: exact overlaps
+    lo = np.maximum(edges_out[:-1, None], edges_in[None, :-1])
+    hi = np.minimum(edges_out[1:, None], edges_in[None, 1:])
+    return np.clip(hi - lo, 0, None)
+
+def area_resize(images: np.ndarray, size) -> np.ndarray:
+    "uint8 (n, H, W, 3) -> (n, h, w, 3): the mean over each output pixel's footprint, rounded."
+    images = check_images(images)
+    h, w = parse_size(size)
+    H, W = images.shape[1:3]
+    num = np.einsum('ih,nhwc,jw->nijc', area_weights(H, h).astype(np.float64), images.astype(np.float64),
+                    area_weights(W, w).astype(np.float64), optimize=True)       # integers, exact in float64; BLAS products
+    return np.round(num / (H * W)).astype(np.uint8)                                             # one rounding, as a block mean
+
 # %% ../nbs/03_data.ipynb #c4cc5195
 @dataclass
 class FieldBatch:
@@ -87,19 +121,33 @@ class FieldBatch:
     query_coords: Tensor   # (b, q, 2)
     query_values: Tensor   # (b, q, 3)   ground truth at the queries
     index: Tensor          # (b,) image indices in the dataset
-    input_idx: Tensor      # (b, k) flat row-major pixel indices of the inputs
-    query_idx: Tensor      # (b, q)
+    input_idx: Tensor      # (b, k) flat row-major pixel indices of the inputs (on the input grid)
+    query_idx: Tensor      # (b, q)   (on the query grid)
+    input_grid: Tensor     # (b, 2) int64 (rows, columns) of the pixel grid the inputs were taken from
+    query_grid: Tensor     # (b, 2) int64 (rows, columns) of the pixel grid the queries lie on
 
     def __len__(self): return len(self.index)
+    @property
+    def cell(self) -> Tensor: return self.input_grid.float() / self.query_grid.float()   # (b, 2) a query's footprint in input pixels
     def _map(self, f): return FieldBatch(**{fl.name: f(getattr(self, fl.name)) for fl in fields(self)})
     def to(self, device, non_blocking: bool = False) -> 'FieldBatch': return self._map(lambda t: t.to(device, non_blocking=non_blocking))
     def pin_memory(self) -> 'FieldBatch': return self._map(lambda t: t.pin_memory())
 
 # %% ../nbs/03_data.ipynb #3d57c8ef
+def parse_scales(spec) -> dict[int, float]:
+    "'1:0.5,2:0.3,4:0.2' -> {1: 0.5, 2: 0.3, 4: 0.2}: coarsening factor of the inputs' grid -> share of batches (normalised); '1' alone: native."
+    if isinstance(spec, dict): mix = {int(f): float(w) for f, w in spec.items()}
+    else:
+        try: mix = {int(f): float(w or 1) for f, _, w in (item.partition(':') for item in str(spec).replace(' ', '').split(',') if item)}
+        except ValueError: raise ValueError(f"scales are 'factor:weight' pairs such as '1:0.5,2:0.3,4:0.2'; got {spec!r}.") from None
+    if not mix or any(f < 1 for f in mix) or any(w < 0 for w in mix.values()) or sum(mix.values()) <= 0:
+        raise ValueError(f"scales need whole factors >= 1 and weights >= 0 that do not all vanish; got {spec!r}.")
+    return {f: w / sum(mix.values()) for f, w in sorted(mix.items())}
+
 class SparseFields(torch.utils.data.Dataset):
     "Images (N, H, W, 3) uint8 as sparse fields; `ds[list_of_indices]` -> `FieldBatch`."
     def __init__(self, images, mask_ratio: float = 0.2, queries: str = 'disjoint', seed: int = 0, resample: bool = False,
-                 n_queries: int = 0):
+                 n_queries: int = 0, scales='1'):
         self.images = check_images(images)
         N, H, W, _ = self.images.shape
         self.pixels = torch.from_numpy(self.images).reshape(N, H * W, 3)     # (N, HW, 3) uint8, no copy
@@ -107,18 +155,37 @@ class SparseFields(torch.utils.data.Dataset):
         self.mask_ratio, self.queries, self.seed, self.resample, self.epoch = mask_ratio, queries, seed, resample, 0
         self.n_queries = n_queries                                           # disjoint queries per field (0: as many as inputs; -1: all others)
         split_masks([0], H * W, mask_ratio, seed, 0, queries, n_queries)     # validate the options now
+        self.scales = parse_scales(scales)                                   # coarsening factor of the inputs -> share of batches
+        if bad := [f for f in self.scales if H % f or W % f]: raise ValueError(f"{H}x{W} images do not coarsen by factor(s) {bad}.")
+        if len(self.scales) > 1 and queries != 'disjoint': raise ValueError("coarse views supervise sampled queries: use queries='disjoint'.")
+        self.views = {f: torch.from_numpy(area_resize(self.images, (H // f, W // f))).reshape(N, -1, 3) for f in self.scales if f > 1}
     def __len__(self): return len(self.images)
     def set_epoch(self, epoch: int): self.epoch = epoch                     # used when resample=True
+
+    def factor(self, idx: np.ndarray) -> int:
+        "The coarsening factor of this batch: a pure function of (seed, epoch, first image), drawn from `scales`."
+        if len(self.scales) == 1: return next(iter(self.scales))
+        u = splitmix64(splitmix64(np.uint64(self.seed) ^ np.uint64(self.epoch if self.resample else 0) * _GAMMA) ^ np.uint64(idx[0]))
+        return list(self.scales)[int(np.searchsorted(np.cumsum(list(self.scales.values())), float(u) / 2.0 ** 64, side='right').clip(0, len(self.scales) - 1))]
 
     def __getitem__(self, index) -> FieldBatch:
         idx = np.atleast_1d(np.asarray(index, dtype=np.int64))               # (b,)
         if idx.min() < -len(self) or idx.max() >= len(self): raise IndexError(f"index out of range for {len(self)} images.")
         idx = idx % len(self)
-        inp, qry = (torch.from_numpy(m) for m in split_masks(
-            idx, self.pixels.shape[1], self.mask_ratio, self.seed, self.epoch if self.resample else 0, self.queries, self.n_queries))
+        f, (N, H, W, _), epoch = self.factor(idx), self.images.shape, self.epoch if self.resample else 0
+        grid = lambda h, w: torch.tensor([h, w]).expand(len(idx), 2)
         pix = self.pixels[torch.from_numpy(idx)]                             # (b, HW, 3) uint8
-        gather = lambda m: to_values(torch.gather(pix, 1, m[..., None].expand(-1, -1, 3)))
-        return FieldBatch(self.coords[inp], gather(inp), self.coords[qry], gather(qry), torch.from_numpy(idx), inp, qry)
+        gather = lambda p, m: to_values(torch.gather(p, 1, m[..., None].expand(-1, -1, 3)))
+        if f == 1:
+            inp, qry = (torch.from_numpy(m) for m in split_masks(idx, H * W, self.mask_ratio, self.seed, epoch, self.queries, self.n_queries))
+            return FieldBatch(self.coords[inp], gather(pix, inp), self.coords[qry], gather(pix, qry), torch.from_numpy(idx), inp, qry,
+                              grid(H, W), grid(H, W))
+        h, w = H // f, W // f                                                 # a coarse view: inputs on the (h, w) grid
+        inp = torch.from_numpy(np.sort(pixel_order(idx, h * w, self.seed, epoch, n_inputs(self.mask_ratio, h * w)), 1))
+        nq = H * W if self.n_queries == -1 else (self.n_queries or n_inputs(self.mask_ratio, H * W))
+        qry = torch.from_numpy(np.sort(pixel_order(idx, H * W, self.seed + 7919 * f, epoch, nq), 1))   # any pixel of the (H, W) grid
+        return FieldBatch(grid_coords(h, w)[inp], gather(self.views[f][torch.from_numpy(idx)], inp), self.coords[qry], gather(pix, qry),
+                          torch.from_numpy(idx), inp, qry, grid(h, w), grid(H, W))
 
 # %% ../nbs/03_data.ipynb #a54c33bb
 def field_loader(ds: SparseFields, batch_size: int = 64, shuffle: bool = True, num_workers: int = 0,

@@ -14,40 +14,41 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
-from .data import SparseFields, check_images, load_images, mask_image, to_uint8
+from .data import SparseFields, area_resize, check_images, format_size, load_images, mask_image, parse_size, to_uint8
 from .fourier import grid_coords
 from .samplers import Condition, posterior
-from .evaluate import (area_downsample, classical_table, load_model, paste_inputs, score_fields, image_metrics,
+from .evaluate import (SIZES_HELP, classical_table, load_model, paste_inputs, score_fields, image_metrics, size_arg,
                                  summarize, upsample)
 
 # %% ../nbs/08c_demo.ipynb #7e9b91b2
 @dataclass
 class Fields:
-    mean: np.ndarray          # (b, S, S, 3) uint8: mean of the K samples
-    std: np.ndarray           # (b, S, S) float: per-pixel std over the samples, 0..255 units, mean over channels
+    mean: np.ndarray          # (b, h, w, 3) uint8: mean of the K samples
+    std: np.ndarray           # (b, h, w) float: per-pixel std over the samples, 0..255 units, mean over channels
     info: dict = field(default_factory=dict)
 
 @torch.no_grad()
-def posterior_fields(model, images: np.ndarray, size: int = 32, mask_ratio: float = 0.2, sampler: str = 'heun', steps: int = 20,
+def posterior_fields(model, images: np.ndarray, size=32, mask_ratio: float = 0.2, sampler: str = 'heun', steps: int = 20,
                      samples: int = 4, mask_seed: int = 0, seed: int = 0) -> Fields:
-    "Mean and spread of K sampled fields at `size` px from the random `mask_ratio` inputs of 32 px `images` (b, 32, 32, 3)."
+    "Mean and spread of K sampled fields of any size (48, '100x75', (h, w)) from the random `mask_ratio` inputs of 32 px `images` (b, 32, 32, 3)."
     images = check_images(images)
     if images.shape[1:3] != (32, 32): raise ValueError(f"inputs are 32 px fields; got {images.shape[1:3]} (area-downsample them first).")
-    if not (isinstance(size, (int, np.integer)) and size > 0): raise ValueError(f"size must be a positive number of pixels; got {size!r}.")
+    h, w = parse_size(size)
     if not 0 < mask_ratio < 1: raise ValueError(f"mask ratio must be in (0, 1): the share of pixels kept; got {mask_ratio}.")
     if samples < 1: raise ValueError(f"samples must be >= 1; got {samples}.")
     dev = next(model.parameters()).device
     batch = SparseFields(images, mask_ratio, seed=mask_seed)[list(range(len(images)))].to(dev)
-    qc = grid_coords(size, device=dev).expand(len(images), -1, -1)
+    qc = grid_coords(h, w, device=dev).expand(len(images), -1, -1)
+    cell = batch.input_grid.float() / torch.tensor([h, w], device=dev)          # a query's footprint in input pixels
     t0 = time.perf_counter()
-    post = posterior(model, Condition(qc, batch.input_coords, batch.input_values), k=samples, sampler=sampler, steps=steps, seed=seed)
+    post = posterior(model, Condition(qc, batch.input_coords, batch.input_values, cell), k=samples, sampler=sampler, steps=steps, seed=seed)
     b = len(images)
-    mean = to_uint8(post.mean).reshape(b, size, size, 3).cpu().numpy()
-    std = (post.std.float() * 127.5).mean(-1).reshape(b, size, size).cpu().numpy()
-    if size == 32:
+    mean = to_uint8(post.mean).reshape(b, h, w, 3).cpu().numpy()
+    std = (post.std.float() * 127.5).mean(-1).reshape(b, h, w).cpu().numpy()
+    if (h, w) == (32, 32):
         mean = paste_inputs(mean, images, mask_ratio, mask_seed)
         np.put_along_axis(std.reshape(b, -1), batch.input_idx.cpu().numpy(), 0.0, 1)     # known pixels: no doubt
-    info = dict(size=size, sampler=sampler, steps=steps, samples=samples, nfe=post.nfe, seconds=time.perf_counter() - t0)
+    info = dict(size=format_size((h, w)), sampler=sampler, steps=steps, samples=samples, nfe=post.nfe, seconds=time.perf_counter() - t0)
     return Fields(mean, std, info)
 
 # %% ../nbs/08c_demo.ipynb #34b0c046
@@ -71,12 +72,11 @@ def to_32(image: np.ndarray) -> np.ndarray:
     "The 32 px input field of a square RGB image (H >= 32): area averages."
     return truth_at(image, 32)
 
-def truth_at(image: np.ndarray, size: int) -> np.ndarray | None:
-    "The image at `size` px when it has at least that many pixels (area averages), else None."
-    H = image.shape[0]
-    if H < size: return None
-    if H % size == 0: return area_downsample(image[None], size)[0]
-    return np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.BOX))
+def truth_at(image: np.ndarray, size) -> np.ndarray | None:
+    "The image at any size (64, '100x75') when it has at least that many pixels each way (area averages), else None."
+    h, w = parse_size(size)
+    if image.shape[0] < h or image.shape[1] < w: return None
+    return area_resize(image[None], (h, w))[0]
 
 # %% ../nbs/08c_demo.ipynb #5f9218da
 def panel(image32: np.ndarray, f: Fields, i: int = 0, truth: np.ndarray | None = None, mask_ratio: float = 0.2,
@@ -87,7 +87,7 @@ def panel(image32: np.ndarray, f: Fields, i: int = 0, truth: np.ndarray | None =
     inp, _ = split_masks([0], 32 * 32, mask_ratio, mask_seed)
     cols = 4 if truth is not None else 3
     fig, ax = plt.subplots(1, cols, figsize=(3.2 * cols, 3.4))
-    S = f.mean.shape[1]
+    S = format_size(f.mean.shape[1:3])
     ax[0].imshow(mask_image(image32[None], inp)[0], interpolation='nearest'); ax[0].set_title(f'inputs: {mask_ratio:.0%} of 32 px')
     ax[1].imshow(f.mean[i], interpolation='nearest')
     ax[1].set_title(f"mean of {f.info.get('samples')} samples, {S} px")
@@ -111,22 +111,23 @@ def default_checkpoint() -> Path:
 
 # %% ../nbs/08c_demo.ipynb #6b3097ec
 def reconstruct_main(argv: list[str] | None = None) -> dict:
-    "`mamba-flow reconstruct IMAGE.png [--checkpoint CKPT] --mask-ratio 0.2 --scale 4 --out OUT.png`."
+    "`mamba-flow reconstruct IMAGE.png [--checkpoint CKPT] --mask-ratio 0.2 [--scale 4 | --size 100x75] --out OUT.png`."
     p = argparse.ArgumentParser(prog='mamba-flow reconstruct', description='Reconstruct an image from a random share of its pixels, '
-                                'as a field at `scale` x 32 px, with its uncertainty; writes a panel figure.')
+                                'as a field of any size (`--scale` x 32 px, or `--size`), with its uncertainty; writes a panel figure.')
     p.add_argument('image', help='a square RGB image; larger than 32 px: area-averaged to 32 px, and the truth at the output size')
     p.add_argument('--checkpoint', default=None, help='default: the checkpoint shipped in the package')
     p.add_argument('--mask-ratio', type=float, default=0.2, help='share of the 32 px pixels kept as inputs, in (0, 1)')
     p.add_argument('--mask-seed', type=int, default=0)
     p.add_argument('--scale', type=float, default=4, help='output size / 32 px, > 0 (4: 128 px)')
+    p.add_argument('--size', type=size_arg, default=None, help=SIZES_HELP + '; replaces --scale')
     p.add_argument('--sampler', default='heun'); p.add_argument('--steps', type=int, default=20)
     p.add_argument('--samples', type=int, default=4, help='K samples: their mean is the reconstruction, their std the uncertainty')
     p.add_argument('--device', default='cpu'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--out', default='reconstruction.png')
     a = p.parse_args(argv)
     if not a.scale > 0: p.error(f"--scale must be > 0; got {a.scale}.")
-    size = round(32 * a.scale)
-    if abs(size - 32 * a.scale) > 1e-6: p.error(f"--scale x 32 must be a whole number of pixels; got {32 * a.scale}.")
+    size = a.size or (round(32 * a.scale),) * 2
+    if a.size is None and abs(size[0] - 32 * a.scale) > 1e-6: p.error(f"--scale x 32 must be a whole number of pixels; got {32 * a.scale} (or give --size).")
     if not 0 < a.mask_ratio < 1: p.error(f"--mask-ratio must be in (0, 1); got {a.mask_ratio}.")
     if a.samples < 2: p.error("--samples must be >= 2 to estimate an uncertainty.")
     image = read_image(a.image)
@@ -147,14 +148,15 @@ def demo(out: str = 'runs/demo', n: int = 4, scales=(32, 64, 128), sampler: str 
          log=print) -> dict:
     "Reconstruct the package's sample images at `scales` with a checkpoint; figures and a metrics table into `out`."
     t0 = time.perf_counter()
-    if any(s <= 0 or s % 32 for s in scales) or 32 not in scales: raise ValueError(f"scales must include 32 and be positive multiples of 32; got {list(scales)}.")
+    scales = list(dict.fromkeys(format_size(s) for s in scales))              # any sizes, spelled one way ('32', '100x75')
+    if '32' not in scales: raise ValueError(f"scales must include 32 (the scored reconstruction); got {scales}.")
     path = checkpoint or default_checkpoint()
     model = load_model(path, device)
     images = load_images('sample').images[:n]
     fields = {}
     for s in scales:
         fields[s] = posterior_fields(model, images, s, mask_ratio, sampler, steps, samples, mask_seed)
-        log(f"{s:4d} px: {len(images)} fields, {samples} samples each, NFE {fields[s].info['nfe']}, {fields[s].info['seconds']:.1f} s")
+        log(f"{s:>7} px: {len(images)} fields, {samples} samples each, NFE {fields[s].info['nfe']}, {fields[s].info['seconds']:.1f} s")
     res = score_fields({s: f.mean for s, f in fields.items()}, {s: f.info for s, f in fields.items()}, images, mask_ratio, mask_seed)
     cls = classical_table(images, mask_ratio, mask_seed, classical, progress=False)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -169,16 +171,17 @@ def demo(out: str = 'runs/demo', n: int = 4, scales=(32, 64, 128), sampler: str 
     return dict(model=res, classical=cls, seconds=time.perf_counter() - t0)
 
 def demo_table(res: dict, cls: dict, scales) -> str:
-    "Markdown: 32 px model and classical rows; above 32 px downsample consistency and lattice energy."
+    "Markdown: 32 px model and classical rows; at other sizes truth where the images have it (else downsample consistency), lattice energy."
     rows = ['| method | scale | PSNR (dB) | SSIM | lattice energy (model / bicubic) | truth |', '|---|---:|---:|---:|---:|---|']
     r = res['32']
     rows.append(f"| model (mean of {r['samples']}) | 32 | {r['psnr']:.2f} | {r['ssim']:.3f} | | exact images |")
     rows += [f"| {k} | 32 | {c['psnr']:.2f} | {c['ssim']:.3f} | | exact images |" for k, c in cls.items()]
+    num = lambda x: '-' if x is None else f"{x:.2e}"
     for s in scales:
-        if s == 32: continue
-        c, e = res[f'{s} -> 32'], res[f'{s} lattice energy']
-        rows.append(f"| model | {s} | {c['psnr']:.2f} | {c['ssim']:.3f} | {e['model']:.2e} / {e['bicubic_of_32']:.2e} | "
-                    f"downsampled to 32 px vs the image |")
+        if s == '32': continue
+        c, e = res.get(f'{s} -> 32') or res[s], res[f'{s} lattice energy']
+        rows.append(f"| model | {s} | {c['psnr']:.2f} | {c['ssim']:.3f} | {num(e['model'])} / {num(e['bicubic_of_32'])} | "
+                    + ("downsampled to 32 px vs the image |" if f'{s} -> 32' in res else "the image area-resampled |"))
     return '\n'.join(rows)
 
 def demo_figure(images: np.ndarray, fields: dict, mask_ratio: float, mask_seed: int, rows: int = 4):
@@ -188,11 +191,12 @@ def demo_figure(images: np.ndarray, fields: dict, mask_ratio: float, mask_seed: 
     rows = min(rows, len(images))
     inp, _ = split_masks(np.arange(rows), 32 * 32, mask_ratio, mask_seed)
     shown = mask_image(images[:rows], inp)
-    top = max(fields)
+    order = sorted(fields, key=lambda s: np.prod(parse_size(s)))
+    top = order[-1]
     cols = 3 + len(fields)
     fig, ax = plt.subplots(rows, cols, figsize=(1.9 * cols, 1.9 * rows + 0.3), squeeze=False)
     for i in range(rows):
-        panels = [(shown[i], 'inputs')] + [(fields[s].mean[i], f'{s} px') for s in sorted(fields)]
+        panels = [(shown[i], 'inputs')] + [(fields[s].mean[i], f'{s} px') for s in order]
         panels += [(fields[top].std[i], f'std, {top} px'), (images[i], 'truth (32 px)')]
         for j, (im, title) in enumerate(panels):
             ax[i, j].imshow(im, cmap='magma' if im.ndim == 2 else None, interpolation='nearest')
@@ -205,7 +209,7 @@ def demo_main(argv: list[str] | None = None) -> dict:
     "Entry point of `mamba-flow demo`."
     p = argparse.ArgumentParser(prog='mamba-flow demo', description=demo.__doc__)
     p.add_argument('--out', default='runs/demo'); p.add_argument('--n', type=int, default=4, help='images (1..32)')
-    p.add_argument('--scales', type=int, nargs='*', default=[32, 64, 128])
+    p.add_argument('--scales', type=size_arg, nargs='*', default=[32, 64, 128], help=SIZES_HELP + '; must include 32')
     p.add_argument('--sampler', default='euler'); p.add_argument('--steps', type=int, default=4)
     p.add_argument('--samples', type=int, default=4); p.add_argument('--checkpoint', default=None)
     p.add_argument('--device', default='cpu')

@@ -58,7 +58,7 @@ def flow_loss(model, batch, t_kind: str = 'uniform', tv_weight: float = 0.0, gen
     x1 = batch.query_values
     t = sample_t(len(x1), t_kind, generator=generator, device=x1.device) if t is None else t
     p = linear_path(x1, t, x0, generator=generator)
-    v = model(p.x_t, p.t, batch.query_coords, batch.input_coords, batch.input_values)
+    v = model(p.x_t, p.t, batch.query_coords, batch.input_coords, batch.input_values, cell=batch.cell)
     mse = F.mse_loss(v.float(), p.target.float())
     tv = tv_penalty(predicted_x1(p.x_t, p.t, v.float()), batch.query_coords) if tv_weight else mse.new_zeros(())
     return FlowLoss(mse + tv_weight * tv, mse, tv)

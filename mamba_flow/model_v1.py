@@ -28,6 +28,7 @@ class V1Config:
     scan_method: str = 'auto'
     max_scores: int = 2 ** 24      # attention scores per chunk (memory bound)
     decoding: str = 'global'       # 'global': attend to every token (the original) | 'local': to the K nearest
+    cell: bool = False               # cell decoding: the query footprint conditions the decoder (scale-aware training)
     local: LocalConfig = field(default_factory=LocalConfig)   # K and the offset encoding (local decoding)
     def __post_init__(self):
         if self.decoding not in ('global', 'local'): raise ValueError(f"decoding must be 'global' or 'local'; got {self.decoding!r}.")
@@ -35,7 +36,7 @@ class V1Config:
 class V1(FieldModel):
     "Fourier features + values -> unidirectional Mamba layers -> cross-attention from queries -> MLP."
     def __init__(self, cfg: V1Config = V1Config()):
-        super().__init__(cfg.d_model, cfg.fourier)
+        super().__init__(cfg.d_model, cfg.fourier, cfg.cell)
         self.cfg, D = cfg, cfg.d_model
         mcfg = MambaConfig(D, cfg.d_state, cfg.expand, cfg.d_conv, scan_method=cfg.scan_method)
         self.encoder = MambaEncoder(mcfg, 'f' * cfg.n_layers, cfg.orders)

@@ -30,6 +30,7 @@ class V2Config:
     max_scores: int = 2 ** 24              # attention scores per chunk (memory bound)
     query_group: int = 1024                # queries self-attend within groups of at most this many (0: all); global decoding
     decoding: str = 'global'               # 'global': attend to every token (the original) | 'local': to the K nearest
+    cell: bool = False                       # cell decoding: the query footprint conditions the decoder (scale-aware training)
     local: LocalConfig = field(default_factory=LocalConfig)   # K, query self-attention, offsets (local decoding)
     def __post_init__(self):
         if self.decoding not in ('global', 'local'): raise ValueError(f"decoding must be 'global' or 'local'; got {self.decoding!r}.")
@@ -37,7 +38,7 @@ class V2Config:
 class V2(FieldModel):
     "Fourier features + values -> (forward, backward) Mamba pairs -> perceiver over queries -> MLP."
     def __init__(self, cfg: V2Config = V2Config()):
-        super().__init__(cfg.d_model, cfg.fourier)
+        super().__init__(cfg.d_model, cfg.fourier, cfg.cell)
         self.cfg, D = cfg, cfg.d_model
         mcfg = MambaConfig(D, cfg.d_state, cfg.expand, cfg.d_conv, scan_method=cfg.scan_method)
         self.encoder = MambaEncoder(mcfg, 'fb' * cfg.n_pairs, tuple(o for o in cfg.orders for _ in 'fb'))

@@ -20,12 +20,13 @@ class Condition:
     query_coords: Tensor   # (b, q, 2)
     input_coords: Tensor   # (b, k, 2)
     input_values: Tensor   # (b, k, 3)
+    cell: Tensor | None = None   # (b, 2) a query's footprint in input pixels (None: 1, queries on the inputs' grid)
     @classmethod
-    def from_batch(cls, batch) -> 'Condition': return cls(batch.query_coords, batch.input_coords, batch.input_values)
+    def from_batch(cls, batch) -> 'Condition': return cls(batch.query_coords, batch.input_coords, batch.input_values, batch.cell)
     def repeat(self, k: int) -> 'Condition':
         "Each example k times (consecutive), for k samples in one batch."
         r = lambda x: x.repeat_interleave(k, 0)
-        return Condition(r(self.query_coords), r(self.input_coords), r(self.input_values))
+        return Condition(r(self.query_coords), r(self.input_coords), r(self.input_values), None if self.cell is None else r(self.cell))
 
 @dataclass
 class SampleResult:
@@ -36,13 +37,13 @@ class Velocity:
     "v(t, x) of a model under a condition: encodes once, counts evaluations."
     def __init__(self, model, cond: Condition):
         self.model, self.cond, self.nfe = model, cond, 0
-        self.split = all(hasattr(model, a) for a in ('encode', 'decode', 'time'))
+        self.split = all(hasattr(model, a) for a in ('encode', 'decode', 'condition'))
         if self.split: self.tokens = model.encode(cond.input_coords, cond.input_values)
     def __call__(self, t, x: Tensor) -> Tensor:
         self.nfe += 1
         tt = torch.as_tensor(t, dtype=x.dtype, device=x.device).reshape(-1).expand(len(x))   # (b,)
-        if self.split: return self.model.decode(x, self.model.time(tt), self.cond.query_coords, self.tokens)
-        return self.model(x, tt, self.cond.query_coords, self.cond.input_coords, self.cond.input_values)
+        if self.split: return self.model.decode(x, self.model.condition(tt, self.cond.cell), self.cond.query_coords, self.tokens)
+        return self.model(x, tt, self.cond.query_coords, self.cond.input_coords, self.cond.input_values, cell=self.cond.cell)
 
 # %% ../nbs/07_samplers.ipynb #eeaae469
 def time_grid(steps: int, kind: str = 'uniform', device=None, dtype=torch.float32) -> Tensor:

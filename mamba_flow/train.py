@@ -96,6 +96,7 @@ class TrainConfig:
     resample_masks: bool = True       # new masks every epoch (augmentation), reproducibly
     queries: int = 0                  # supervised queries per field: 0 as many as inputs (the original), -1 every other pixel
     t0_fraction: float = 0.0          # fraction of fields trained at t = 0, where one Euler step is the posterior mean
+    scales: str = '1'                 # coarse views: 'factor:weight,...' of the inputs' grid, e.g. '1:0.5,2:0.3,4:0.2' (SparseFields); '1' native
     epochs: int = 1
     max_steps: int = 0                # stop after this many steps (0: no limit)
     max_cpu_min: float = 0.           # stop after this many training CPU minutes (0: no limit); for equal-budget comparisons
@@ -298,9 +299,11 @@ class Trainer:
         imgs = load_images(cfg.data, 'train', exact=cfg.exact or None)
         tr, va = train_val_split(len(imgs), cfg.val_fraction, cfg.seed)
         if len(va) == 0: va = tr[:1]
-        self.train_ds = SparseFields(imgs.images[tr], cfg.mask_ratio, seed=cfg.seed, resample=cfg.resample_masks, n_queries=cfg.queries)
+        self.train_ds = SparseFields(imgs.images[tr], cfg.mask_ratio, seed=cfg.seed, resample=cfg.resample_masks, n_queries=cfg.queries,
+                                     scales=cfg.scales)
         self.val_ds = SparseFields(imgs.images[va[:cfg.n_val or len(va)]], cfg.mask_ratio, seed=cfg.seed + 1)
         self.val_full = SparseFields(imgs.images[va], cfg.mask_ratio, queries='all', seed=cfg.seed + 1)
+        self.val_x2 = SparseFields(imgs.images[va], cfg.mask_ratio, n_queries=-1, seed=cfg.seed + 1, scales='2')   # 16 px inputs -> 32 px
         self.data_source = imgs.source
 
     @property
@@ -309,7 +312,7 @@ class Trainer:
 # %% ../nbs/06a_train.ipynb #5c6d01df
 @torch.no_grad()
 def _validate(self) -> dict:
-    "EMA model: flow loss over the validation set (fixed draws), and PSNR of full-field reconstructions (inputs kept)."
+    "EMA model: flow loss over the validation set (fixed draws), PSNR of full-field reconstructions (inputs kept), and PSNR of 32 px fields from 16 px inputs."
     cfg, ema = self.cfg, self.ema.module.eval()
     g = torch.Generator().manual_seed(12345)
     losses = []
@@ -323,9 +326,12 @@ def _validate(self) -> dict:
     rec.scatter_(1, full.input_idx[..., None].expand(-1, -1, 3), full.input_values)   # the known pixels are kept
     H = W = int(math.isqrt(full.query_coords.shape[1]))
     pred, true = (to_uint8(x).reshape(n, H, W, 3).cpu().numpy() for x in (rec, full.query_values))
+    x2 = self.val_x2[list(range(n))].to(self.device)                              # the same images from 16 px inputs (cell 0.5)
+    part2 = lambda s: Condition(x2.query_coords[s:s + 64], x2.input_coords[s:s + 64], x2.input_values[s:s + 64], x2.cell[s:s + 64])
+    rec2 = torch.cat([sample(ema, part2(s), cfg.psnr_sampler, steps=cfg.psnr_steps, seed=s).x for s in range(0, n, 64)])
     self.model.train()
     return dict(epoch=self.epoch, step=self.step, cpu_min=self.cpu_s / 60, val_loss=sum(losses) / len(self.val_ds),
-                psnr=psnr_uint8(pred, true), n_psnr=n, psnr_sampler=cfg.psnr_sampler, psnr_steps=cfg.psnr_steps, _pred=pred, _true=true,
+                psnr=psnr_uint8(pred, true), psnr_x2=psnr_uint8(to_uint8(rec2).cpu().numpy(), to_uint8(x2.query_values).cpu().numpy()), n_psnr=n, psnr_sampler=cfg.psnr_sampler, psnr_steps=cfg.psnr_steps, _pred=pred, _true=true,
                 _inputs=mask_image(true, full.input_idx.cpu().numpy()))
 Trainer.validate = _validate
 
@@ -375,11 +381,16 @@ def read_weights(path) -> tuple[dict, dict, float]:
 def _init_from(self, path):
     "Start from the weights at `path` (model and EMA), with this run's fresh optimizer and warmup."
     cfg, weights, cpu_s = read_weights(path)
-    if diff := {k: (cfg.get(k), getattr(self.cfg, k)) for k in MODEL_KEYS if cfg.get(k, getattr(TrainConfig, k)) != getattr(self.cfg, k)}:
-        raise CheckpointError(f"{path} does not match this run: " + ', '.join(f"{k}={a!r} there, {b!r} here" for k, (a, b) in diff.items()) + '.')
-    self.model.load_state_dict(weights); self.ema.module.load_state_dict(weights)
+    own = self.model.state_dict()
+    misfit = sorted(k for k, v in weights.items() if k not in own or own[k].shape != v.shape)
+    if cfg.get('model') != self.cfg.model or misfit:
+        raise CheckpointError(f"{path} does not match this run: a {cfg.get('model')} ({cfg.get('preset')}, overrides {cfg.get('overrides', '')!r}) "
+                              f"against a {self.cfg.model} ({self.cfg.preset}, overrides {self.cfg.overrides!r}); weights that do not fit: {misfit[:5]}.")
+    new = sorted(set(own) - set(weights))                                           # modules this config adds keep their initialisation
+    self.model.load_state_dict(weights, strict=False); self.ema.module.load_state_dict(weights, strict=False)
     self.cpu_s = self.eval_cpu_s = cpu_s                                            # the count goes on
     self.start = (f"initialised from {path} (its weights, {self.cpu_s / 60:.1f} training CPU minutes behind them; "
+                  + (f"new weights as initialised: {', '.join(new)}; " if new else '') +
                   f"fresh optimizer, {self.cfg.warmup_steps} warmup steps)")
 
 def truncate_log(path, step: int):
