@@ -18,8 +18,8 @@ COMMANDS = {'bench': (bench.main, 'benchmarks: `mamba-flow bench {scan,data,mode
             'sweep': (sweep.main, 'papermill grids: `mamba-flow sweep NOTEBOOK --grid k=v1,v2 --set k=v --out DIR`'),
             'curves': (curves.main, 'learning curves: `mamba-flow curves RUN [RUN ...] --names ... --out figures/NAME` (val PSNR vs CPU minutes)'),
             'compare': (compare.main, 'checkpoints side by side: `mamba-flow compare CKPT [CKPT ...] --data PATH --out figures/NAME`'),
-            'reconstruct': (demo.reconstruct_main, 'one image: `mamba-flow reconstruct IMAGE.png --mask-ratio 0.2 --scale 4 --out OUT.png`'),
-            'demo': (demo.demo_main, 'the shipped checkpoint on the shipped images at 32, 64, 128 px: `mamba-flow demo [--out DIR]`')}
+            'reconstruct': (demo.reconstruct_main, 'one image, any size: `mamba-flow reconstruct IMAGE.png --mask-ratio 0.2 --size 100x75 --out OUT.png`'),
+            'demo': (demo.demo_main, 'the shipped checkpoint on the shipped images at 32, 64, 128 px (`--scales 32 48 100x75`: any sizes): `mamba-flow demo [--out DIR]`')}
 USER_ERRORS = (FileNotFoundError, ValueError, CheckpointError)
 
 def main(argv: list[str] | None = None):

@@ -45,8 +45,8 @@ def posterior_fields(model, images: np.ndarray, size=32, mask_ratio: float = 0.2
     b = len(images)
     mean = to_uint8(post.mean).reshape(b, h, w, 3).cpu().numpy()
     std = (post.std.float() * 127.5).mean(-1).reshape(b, h, w).cpu().numpy()
+    mean = paste_inputs(mean, images, mask_ratio, mask_seed)                     # known pixels kept (as area means off the 32 px grid)
     if (h, w) == (32, 32):
-        mean = paste_inputs(mean, images, mask_ratio, mask_seed)
         np.put_along_axis(std.reshape(b, -1), batch.input_idx.cpu().numpy(), 0.0, 1)     # known pixels: no doubt
     info = dict(size=format_size((h, w)), sampler=sampler, steps=steps, samples=samples, nfe=post.nfe, seconds=time.perf_counter() - t0)
     return Fields(mean, std, info)

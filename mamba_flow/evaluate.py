@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'image_metrics', 'summarize', 'classical_reconstruct',
-           'classical_table', 'format_metrics_table', 'reconstruct', 'photo_crops', 'upsample', 'classical_multiscale',
-           'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights', 'load_model', 'eval_images',
-           'paste_inputs', 'predict_fields', 'score_fields', 'evaluate_model', 'main', 'size_arg', 'report',
-           'add_eval_args', 'eval_main']
+           'classical_table', 'format_metrics_table', 'reconstruct', 'photo_crops', 'paste_inputs', 'upsample',
+           'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
+           'load_model', 'eval_images', 'predict_fields', 'score_fields', 'evaluate_model', 'main', 'size_arg',
+           'report', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -15,7 +15,7 @@ from dataclasses import dataclass, asdict
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .data import (SparseFields, area_resize, check_images, format_size, load_images, parse_size, split_masks, to_uint8,
+from .data import (SparseFields, area_resize, area_weights, check_images, format_size, load_images, parse_size, split_masks, to_uint8,
                              train_val_split)
 from .fourier import grid_coords
 
@@ -108,6 +108,24 @@ def photo_crops(size: int = 256, min_std: float = 12.0) -> np.ndarray:
                 if crop.std() >= min_std: crops.append(crop)
     return np.stack(crops)
 
+# %% ../nbs/08_evaluation.ipynb #ea03c2b3
+def paste_inputs(pred: np.ndarray, images: np.ndarray, mask_ratio: float, mask_seed: int) -> np.ndarray:
+    "Fields of any size (n, h, w, 3) that keep the known input pixels of `images` (n, H, W, 3): at (H, W) pasted, else projected."
+    n, H, W, _ = images.shape
+    h, w = pred.shape[1:3]
+    inputs, _ = split_masks(np.arange(n), H * W, mask_ratio, mask_seed)
+    ah, aw = area_weights(h, H) / h, area_weights(w, W) / w                     # (H, h), (W, w): a field's area means on the inputs' grid
+    Gh, Gw = ah @ ah.T, aw @ aw.T
+    out = []
+    for x, y, idx in zip(pred.astype(np.float64), images.astype(np.float64), inputs):
+        r, c = np.divmod(idx, W)
+        resid = y[r, c] - np.einsum('Hh,hwc,Ww->HWc', ah, x, aw)[r, c]             # (k, 3) known minus the field's area means
+        lam = np.linalg.lstsq(Gh[np.ix_(r, r)] * Gw[np.ix_(c, c)], resid, rcond=None)[0]   # (k, 3): A A^T lam = resid
+        L = np.zeros((H, W, 3)); L[r, c] = lam
+        out.append(x + np.einsum('Hh,HWc,Ww->hwc', ah, L, aw))                    # x + A^T lam: the least change
+    return np.clip(np.round(np.stack(out)), 0, 255).astype(np.uint8)
+
+
 # %% ../nbs/08_evaluation.ipynb #7d6c48ca
 def upsample(images: np.ndarray, size, order: int = 3) -> np.ndarray:
     "Spline upsampling (order 1: bilinear, 3: bicubic) of uint8 (n, h, w, 3) to any size (64, '100x75', (h, w)), by scikit-image."
@@ -115,15 +133,16 @@ def upsample(images: np.ndarray, size, order: int = 3) -> np.ndarray:
     out = [resize(im.astype(np.float64), parse_size(size), order=order, mode='edge', anti_aliasing=False, preserve_range=True) for im in images]
     return np.clip(np.round(np.stack(out)), 0, 255).astype(np.uint8)
 
-def classical_multiscale(hr: np.ndarray, scales=(64, 128, 256), mask_ratio: float = 0.2, seed: int = 0) -> dict:
-    "Biharmonic at 32 px, then bilinear / bicubic upsampling, against area-resampled truth at each size (keys as format_size spells them)."
+def classical_multiscale(hr: np.ndarray, scales=(64, 128, 256), mask_ratio: float = 0.2, seed: int = 0, keep_inputs: bool = True) -> dict:
+    "Biharmonic at 32 px, then bilinear / bicubic upsampling (known pixels kept: `paste_inputs`), against area-resampled truth at each size."
     lr = area_resize(hr, 32)
     inputs, _ = split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, seed)
     rec = np.stack([classical_reconstruct(im, i, 'biharmonic') for im, i in zip(lr, inputs)])
     res = {'32': {'biharmonic': summarize(image_metrics(rec, lr))}}
     for s in map(format_size, scales):
         truth = area_resize(hr, s)
-        res[s] = {f'biharmonic + {name}': summarize(image_metrics(upsample(rec, s, order), truth))
+        up = lambda order: paste_inputs(upsample(rec, s, order), lr, mask_ratio, seed) if keep_inputs else upsample(rec, s, order)
+        res[s] = {f'biharmonic + {name}': summarize(image_metrics(up(order), truth))
                   for name, order in (('bilinear', 1), ('bicubic', 3))}
     return res
 
@@ -180,14 +199,6 @@ def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float 
     return (hr[:n] if n else hr), src
 
 # %% ../nbs/08_evaluation.ipynb #4d10759a
-def paste_inputs(pred: np.ndarray, images: np.ndarray, mask_ratio: float, mask_seed: int) -> np.ndarray:
-    "32 px predictions with the known input pixels put back (as every classical method keeps them)."
-    n, H, W, _ = images.shape
-    inputs, _ = split_masks(np.arange(n), H * W, mask_ratio, mask_seed)
-    out = pred.reshape(n, H * W, 3).copy()
-    np.put_along_axis(out, inputs[..., None], np.take_along_axis(images.reshape(n, H * W, 3), inputs[..., None], 1), 1)
-    return out.reshape(pred.shape)
-
 def predict_fields(model, lr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
                    mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True) -> tuple[dict, dict]:
     "uint8 fields {size: (n, h, w, 3)} of any sizes (48, '100x75'; keys as format_size spells them) from the inputs of 32 px images `lr`."
@@ -208,18 +219,20 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
     res, rec32 = {}, None
     if '32' in preds:
         rec32 = paste_inputs(preds['32'], lr, mask_ratio, mask_seed) if keep_inputs else preds['32']
+    keep = lambda x: paste_inputs(x, lr, mask_ratio, mask_seed) if keep_inputs else x      # every method, every size
     for s, pred in preds.items():
-        (h, w), pred = parse_size(s), rec32 if s == '32' else pred
+        (h, w), pred = parse_size(s), rec32 if s == '32' else keep(pred)
         common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'nfe', 'seconds')}
         if s == '32': res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs); continue
         if hr.shape[1] >= h and hr.shape[2] >= w:
             truth = area_resize(hr, (h, w))
             res[s] = summarize(image_metrics(pred, truth)) | common | dict(truth='area-resampled originals')
-            if rec32 is not None and min(h, w) >= 32: res[f'{s} bicubic of 32'] = summarize(image_metrics(upsample(rec32, (h, w)), truth))
+            if rec32 is not None and min(h, w) >= 32: res[f'{s} bicubic of 32'] = summarize(image_metrics(keep(upsample(rec32, (h, w))), truth))
         else:
             res[f'{s} -> 32'] = summarize(image_metrics(area_resize(pred, 32), lr)) | common | dict(truth='downsample consistency')
         energy = lambda x: None if np.isnan(e := float(lattice_energy(x).mean())) else e
-        res[f'{s} lattice energy'] = dict(model=energy(pred), bicubic_of_32=None if rec32 is None or min(h, w) < 32 else energy(upsample(rec32, (h, w))))
+        res[f'{s} lattice energy'] = dict(model=energy(pred), bicubic_of_32=None if rec32 is None or min(h, w) < 32 else energy(keep(upsample(rec32, (h, w)))))
+        if keep_inputs: res[s if s in res else f'{s} -> 32']['keep_inputs'] = True
     return res
 
 def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
