@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'image_metrics', 'summarize', 'classical_reconstruct',
-           'classical_table', 'format_metrics_table', 'reconstruct', 'photo_crops', 'paste_inputs', 'upsample',
-           'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
+           'classical_table', 'format_metrics_table', 'reconstruct', 'photo_crops', 'spline_weights', 'paste_inputs',
+           'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
            'load_model', 'eval_images', 'predict_fields', 'score_fields', 'evaluate_model', 'main', 'size_arg',
            'report', 'add_eval_args', 'eval_main']
 
@@ -109,20 +109,26 @@ def photo_crops(size: int = 256, min_std: float = 12.0) -> np.ndarray:
     return np.stack(crops)
 
 # %% ../nbs/08_evaluation.ipynb #ea03c2b3
+def spline_weights(n_in: int, n_out: int, order: int = 3) -> np.ndarray:
+    "(n_out, n_in): the spline upsampling of `upsample` (order 3: bicubic, before clipping) on one axis, as a matrix (column j: input pixel j's bump)."
+    from skimage.transform import resize
+    return np.stack([resize(np.eye(n_in)[:, j:j + 1], (n_out, 1), order=order, mode='edge', anti_aliasing=False, clip=False)[:, 0] for j in range(n_in)], 1)
+
 def paste_inputs(pred: np.ndarray, images: np.ndarray, mask_ratio: float, mask_seed: int) -> np.ndarray:
     "Fields of any size (n, h, w, 3) that keep the known input pixels of `images` (n, H, W, 3): at (H, W) pasted, else projected."
     n, H, W, _ = images.shape
     h, w = pred.shape[1:3]
     inputs, _ = split_masks(np.arange(n), H * W, mask_ratio, mask_seed)
     ah, aw = area_weights(h, H) / h, area_weights(w, W) / w                     # (H, h), (W, w): a field's area means on the inputs' grid
-    Gh, Gw = ah @ ah.T, aw @ aw.T
+    uh, uw = spline_weights(H, h), spline_weights(W, w)                         # (h, H), (w, W): bicubic bumps, one per input pixel
+    Gh, Gw = ah @ uh, aw @ uw                                                   # the area means of those bumps
     out = []
     for x, y, idx in zip(pred.astype(np.float64), images.astype(np.float64), inputs):
         r, c = np.divmod(idx, W)
         resid = y[r, c] - np.einsum('Hh,hwc,Ww->HWc', ah, x, aw)[r, c]             # (k, 3) known minus the field's area means
-        lam = np.linalg.lstsq(Gh[np.ix_(r, r)] * Gw[np.ix_(c, c)], resid, rcond=None)[0]   # (k, 3): A A^T lam = resid
+        lam = np.linalg.lstsq(Gh[np.ix_(r, r)] * Gw[np.ix_(c, c)], resid, rcond=None)[0]   # (k, 3): A U lam = resid
         L = np.zeros((H, W, 3)); L[r, c] = lam
-        out.append(x + np.einsum('Hh,HWc,Ww->hwc', ah, L, aw))                    # x + A^T lam: the least change
+        out.append(x + np.einsum('hH,HWc,wW->hwc', uh, L, uw))                    # x + U lam: one smooth bump per input
     return np.clip(np.round(np.stack(out)), 0, 255).astype(np.uint8)
 
 
