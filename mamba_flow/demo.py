@@ -29,7 +29,7 @@ class Fields:
 
 @torch.no_grad()
 def posterior_fields(model, images: np.ndarray, size=32, mask_ratio: float = 0.2, sampler: str = 'heun', steps: int = 20,
-                     samples: int = 4, mask_seed: int = 0, seed: int = 0) -> Fields:
+                     samples: int = 4, mask_seed: int = 0, seed: int = 0, keep_inputs: bool = True) -> Fields:
     "Mean and spread of K sampled fields of any size (48, '100x75', (h, w)) from the random `mask_ratio` inputs of 32 px `images` (b, 32, 32, 3)."
     images = check_images(images)
     if images.shape[1:3] != (32, 32): raise ValueError(f"inputs are 32 px fields; got {images.shape[1:3]} (area-downsample them first).")
@@ -45,8 +45,8 @@ def posterior_fields(model, images: np.ndarray, size=32, mask_ratio: float = 0.2
     b = len(images)
     mean = to_uint8(post.mean).reshape(b, h, w, 3).cpu().numpy()
     std = (post.std.float() * 127.5).mean(-1).reshape(b, h, w).cpu().numpy()
-    mean = paste_inputs(mean, images, mask_ratio, mask_seed)                     # known pixels kept (as area means off the 32 px grid)
-    if (h, w) == (32, 32):
+    if keep_inputs: mean = paste_inputs(mean, images, mask_ratio, mask_seed)    # known pixels kept (as area means off the 32 px grid)
+    if keep_inputs and (h, w) == (32, 32):
         np.put_along_axis(std.reshape(b, -1), batch.input_idx.cpu().numpy(), 0.0, 1)     # known pixels: no doubt
     info = dict(size=format_size((h, w)), sampler=sampler, steps=steps, samples=samples, nfe=post.nfe, seconds=time.perf_counter() - t0)
     return Fields(mean, std, info)
