@@ -125,6 +125,7 @@ class TrainConfig:
     device: str = 'auto'              # auto | cpu | cuda
     amp: bool = True                  # bf16 autocast on CUDA (the scan stays float32)
     compile: bool = False             # torch.compile the model (training steps; validation runs eagerly)
+    tensorboard: bool = True          # also write the logged scalars as TensorBoard events in OUT_DIR/tb
     threads: int = 0                  # torch and numba threads of this process (0: the libraries' defaults)
     init: str = ''                    # start from these weights (training or exported checkpoint): fresh optimizer and warmup
     deterministic: bool = False       # torch.use_deterministic_algorithms
@@ -426,8 +427,18 @@ Trainer.train_step = _train_step
 
 # %% ../nbs/06a_train.ipynb #8cdfcbc5
 def _log(self, name: str, row: dict):
-    if self.is_main:
-        with open(self.out / name, 'a') as f: f.write(json.dumps({k: v for k, v in row.items() if not k.startswith('_')}) + '\n')
+    "Append a row to OUT/name (JSONL); its numbers also go to TensorBoard under train/ (log.jsonl) or val/ (val.jsonl)."
+    if not self.is_main: return
+    with open(self.out / name, 'a') as f: f.write(json.dumps({k: v for k, v in row.items() if not k.startswith('_')}) + '\n')
+    if not self.cfg.tensorboard or name == 'starts.jsonl': return
+    if getattr(self, 'tb', None) is None:
+        from torch.utils.tensorboard import SummaryWriter
+        self.tb = SummaryWriter(self.out / 'tb', purge_step=self.step)      # a resumed run drops the events after its checkpoint
+    group = {'log.jsonl': 'train', 'val.jsonl': 'val'}.get(name, Path(name).stem)
+    for k, v in row.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not k.startswith('_') and k != 'step':
+            self.tb.add_scalar(f'{group}/{k}', v, row['step'])
+    if name == 'val.jsonl': self.tb.flush()
 
 def _fit(self) -> dict:
     "Train to the configured epochs / steps; returns the last validation (or {})."
