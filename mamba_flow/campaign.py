@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['campaign_dir', 'new_campaign', 'run_config', 'run_segment', 'close_segment', 'main']
 
-# %% ../nbs/08f_campaign.ipynb #35338525
-import argparse, json, shutil, time
+# %% ../nbs/08f_campaign.ipynb #0e2fd6f9
+import argparse, json, shutil, sys, time
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
@@ -15,7 +15,7 @@ from .evaluate import export_weights
 from .curves import learning_curves
 from .sweep import read_jsonl
 
-# %% ../nbs/08f_campaign.ipynb #c420c6ea
+# %% ../nbs/08f_campaign.ipynb #ec59d7fb
 def campaign_dir(name: str, root='campaign') -> Path:
     "The campaign's folder in the repository; a clear error if it does not exist."
     d = Path(root) / name
@@ -36,7 +36,7 @@ def new_campaign(name: str, train_args: list[str], root='campaign', init: str = 
     if init: export_weights(init, d / 'weights.pt') if 'ema' in torch.load(init, map_location='cpu', weights_only=False) else shutil.copy(init, d / 'weights.pt')
     return d
 
-# %% ../nbs/08f_campaign.ipynb #dc3a2fbd
+# %% ../nbs/08f_campaign.ipynb #f7ce03e5
 def run_config(name: str, minutes: float, root='campaign', runs='runs') -> TrainConfig:
     "This segment's TrainConfig: resume runs/NAME/latest.pt if there, else start from the committed weights; `minutes` more CPU minutes."
     d = campaign_dir(name, root)
@@ -53,7 +53,7 @@ def run_segment(name: str, minutes: float, root='campaign', runs='runs') -> dict
     "Train this segment (resumable: stop it with SIGTERM, run it again); returns the last validation."
     return Trainer(run_config(name, minutes, root, runs)).fit()
 
-# %% ../nbs/08f_campaign.ipynb #d9f8c280
+# %% ../nbs/08f_campaign.ipynb #a1c935e6
 def close_segment(name: str, root='campaign', runs='runs') -> dict:
     "Keep the best weights of runs/NAME (if they beat the committed ones on validation), log the segment, redraw the curve."
     d, out = campaign_dir(name, root), Path(runs) / name
@@ -81,22 +81,23 @@ def close_segment(name: str, root='campaign', runs='runs') -> dict:
     learning_curves([d], d / 'curve', names=[name])
     return row
 
-# %% ../nbs/08f_campaign.ipynb #f62d3acc
+# %% ../nbs/08f_campaign.ipynb #2f0367f4
 def main(argv: list[str] | None = None):
     "`mamba-flow campaign {new NAME -- TRAIN_OPTIONS, run NAME --minutes M, close NAME, status NAME}`."
     p = argparse.ArgumentParser(prog='mamba-flow campaign', description='A long training run across sessions: campaign/NAME in the repository.')
     sub = p.add_subparsers(dest='what', required=True)
     n = sub.add_parser('new', help='create campaign/NAME from `mamba-flow train` options (after --)')
     n.add_argument('name'); n.add_argument('--init', default='', help='starting weights (a checkpoint or exported weights)')
-    n.add_argument('train', nargs=argparse.REMAINDER)
     r = sub.add_parser('run', help='train for --minutes more CPU minutes (resumes runs/NAME/latest.pt, else the committed weights)')
     r.add_argument('name'); r.add_argument('--minutes', type=float, default=60.)
     for s in (n, r): s.add_argument('--root', default='campaign'); s.add_argument('--runs', default='runs')
     c = sub.add_parser('close', help="keep the best weights (validation PSNR), log the segment, redraw the curve")
     c.add_argument('name'); c.add_argument('--root', default='campaign'); c.add_argument('--runs', default='runs')
-    a = p.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cut = argv.index('--') if '--' in argv else len(argv)                          # `new NAME [--init W] -- TRAIN_OPTIONS`
+    a = p.parse_args(argv[:cut])
     if a.what == 'new':
-        d = new_campaign(a.name, [x for x in a.train if x != '--'], a.root, a.init); print(f"created {d}"); return d
+        d = new_campaign(a.name, argv[cut + 1:], a.root, a.init); print(f"created {d}"); return d
     if a.what == 'run': return run_segment(a.name, a.minutes, a.root, a.runs)
     row = close_segment(a.name, a.root, a.runs)
     print(json.dumps(row, indent=1)); return row

@@ -125,10 +125,10 @@ def paste_inputs(pred: np.ndarray, images: np.ndarray, mask_ratio: float, mask_s
     out = []
     for x, y, idx in zip(pred.astype(np.float64), images.astype(np.float64), inputs):
         r, c = np.divmod(idx, W)
-        resid = y[r, c] - np.einsum('Hh,hwc,Ww->HWc', ah, x, aw)[r, c]             # (k, 3) known minus the field's area means
+        resid = y[r, c] - np.einsum('Hh,hwc,Ww->HWc', ah, x, aw, optimize=True)[r, c]             # (k, 3) known minus the field's area means
         lam = np.linalg.lstsq(Gh[np.ix_(r, r)] * Gw[np.ix_(c, c)], resid, rcond=None)[0]   # (k, 3): A U lam = resid
         L = np.zeros((H, W, 3)); L[r, c] = lam
-        out.append(x + np.einsum('hH,HWc,wW->hwc', uh, L, uw))                    # x + U lam: one smooth bump per input
+        out.append(x + np.einsum('hH,HWc,wW->hwc', uh, L, uw, optimize=True))                    # x + U lam: one smooth bump per input
     return np.clip(np.round(np.stack(out)), 0, 255).astype(np.uint8)
 
 
