@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['campaign_dir', 'new_campaign', 'run_config', 'run_segment', 'close_segment', 'main']
 
-# %% ../nbs/08f_campaign.ipynb #0e2fd6f9
+# %% ../nbs/08f_campaign.ipynb #a296f1d2
 import argparse, json, shutil, sys, time
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -15,7 +15,7 @@ from .evaluate import export_weights
 from .curves import learning_curves
 from .sweep import read_jsonl
 
-# %% ../nbs/08f_campaign.ipynb #ec59d7fb
+# %% ../nbs/08f_campaign.ipynb #e2dcf1e0
 def campaign_dir(name: str, root='campaign') -> Path:
     "The campaign's folder in the repository; a clear error if it does not exist."
     d = Path(root) / name
@@ -36,9 +36,9 @@ def new_campaign(name: str, train_args: list[str], root='campaign', init: str = 
     if init: export_weights(init, d / 'weights.pt') if 'ema' in torch.load(init, map_location='cpu', weights_only=False) else shutil.copy(init, d / 'weights.pt')
     return d
 
-# %% ../nbs/08f_campaign.ipynb #f7ce03e5
-def run_config(name: str, minutes: float, root='campaign', runs='runs') -> TrainConfig:
-    "This segment's TrainConfig: resume runs/NAME/latest.pt if there, else start from the committed weights; `minutes` more CPU minutes."
+# %% ../nbs/08f_campaign.ipynb #9e94d073
+def run_config(name: str, minutes: float, root='campaign', runs='runs/campaign') -> TrainConfig:
+    "This segment's TrainConfig: resume RUNS/NAME/latest.pt if there, else start from the committed weights; `minutes` more CPU minutes."
     d = campaign_dir(name, root)
     cfg = json.loads((d / 'config.json').read_text())
     out, weights = Path(runs) / name, d / 'weights.pt'
@@ -49,13 +49,13 @@ def run_config(name: str, minutes: float, root='campaign', runs='runs') -> Train
     return TrainConfig(**cfg | dict(out_dir=str(out), resume=True, init=str(weights) if weights.exists() else '',
                                     max_cpu_min=behind + minutes))
 
-def run_segment(name: str, minutes: float, root='campaign', runs='runs') -> dict:
+def run_segment(name: str, minutes: float, root='campaign', runs='runs/campaign') -> dict:
     "Train this segment (resumable: stop it with SIGTERM, run it again); returns the last validation."
     return Trainer(run_config(name, minutes, root, runs)).fit()
 
-# %% ../nbs/08f_campaign.ipynb #a1c935e6
-def close_segment(name: str, root='campaign', runs='runs') -> dict:
-    "Keep the best weights of runs/NAME (if they beat the committed ones on validation), log the segment, redraw the curve."
+# %% ../nbs/08f_campaign.ipynb #16a6af77
+def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
+    "Keep the best weights of RUNS/NAME (if they beat the committed ones on validation), log the segment, redraw the curve."
     d, out = campaign_dir(name, root), Path(runs) / name
     vals = [v for v in read_jsonl(out / 'val.jsonl') if 'psnr' in v] if (out / 'val.jsonl').exists() else []
     segs = read_jsonl(d / 'segments.jsonl') if (d / 'segments.jsonl').exists() else []
@@ -81,18 +81,18 @@ def close_segment(name: str, root='campaign', runs='runs') -> dict:
     learning_curves([d], d / 'curve', names=[name])
     return row
 
-# %% ../nbs/08f_campaign.ipynb #2f0367f4
+# %% ../nbs/08f_campaign.ipynb #d79e2c18
 def main(argv: list[str] | None = None):
     "`mamba-flow campaign {new NAME -- TRAIN_OPTIONS, run NAME --minutes M, close NAME, status NAME}`."
     p = argparse.ArgumentParser(prog='mamba-flow campaign', description='A long training run across sessions: campaign/NAME in the repository.')
     sub = p.add_subparsers(dest='what', required=True)
     n = sub.add_parser('new', help='create campaign/NAME from `mamba-flow train` options (after --)')
     n.add_argument('name'); n.add_argument('--init', default='', help='starting weights (a checkpoint or exported weights)')
-    r = sub.add_parser('run', help='train for --minutes more CPU minutes (resumes runs/NAME/latest.pt, else the committed weights)')
+    r = sub.add_parser('run', help='train for --minutes more CPU minutes (resumes runs/campaign/NAME/latest.pt, else the committed weights)')
     r.add_argument('name'); r.add_argument('--minutes', type=float, default=60.)
-    for s in (n, r): s.add_argument('--root', default='campaign'); s.add_argument('--runs', default='runs')
+    for s in (n, r): s.add_argument('--root', default='campaign'); s.add_argument('--runs', default='runs/campaign')
     c = sub.add_parser('close', help="keep the best weights (validation PSNR), log the segment, redraw the curve")
-    c.add_argument('name'); c.add_argument('--root', default='campaign'); c.add_argument('--runs', default='runs')
+    c.add_argument('name'); c.add_argument('--root', default='campaign'); c.add_argument('--runs', default='runs/campaign')
     argv = list(sys.argv[1:] if argv is None else argv)
     cut = argv.index('--') if '--' in argv else len(argv)                          # `new NAME [--init W] -- TRAIN_OPTIONS`
     a = p.parse_args(argv[:cut])
