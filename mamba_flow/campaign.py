@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['campaign_dir', 'new_campaign', 'run_config', 'run_segment', 'close_segment', 'main']
 
-# %% ../nbs/08f_campaign.ipynb #a296f1d2
+# %% ../nbs/08f_campaign.ipynb #7bd7b05d
 import argparse, json, shutil, sys, time
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -15,7 +15,7 @@ from .evaluate import export_weights
 from .curves import learning_curves
 from .sweep import read_jsonl
 
-# %% ../nbs/08f_campaign.ipynb #e2dcf1e0
+# %% ../nbs/08f_campaign.ipynb #7e52937d
 def campaign_dir(name: str, root='campaign') -> Path:
     "The campaign's folder in the repository; a clear error if it does not exist."
     d = Path(root) / name
@@ -36,7 +36,7 @@ def new_campaign(name: str, train_args: list[str], root='campaign', init: str = 
     if init: export_weights(init, d / 'weights.pt') if 'ema' in torch.load(init, map_location='cpu', weights_only=False) else shutil.copy(init, d / 'weights.pt')
     return d
 
-# %% ../nbs/08f_campaign.ipynb #9e94d073
+# %% ../nbs/08f_campaign.ipynb #426cf818
 def run_config(name: str, minutes: float, root='campaign', runs='runs/campaign') -> TrainConfig:
     "This segment's TrainConfig: resume RUNS/NAME/latest.pt if there, else start from the committed weights; `minutes` more CPU minutes."
     d = campaign_dir(name, root)
@@ -53,7 +53,7 @@ def run_segment(name: str, minutes: float, root='campaign', runs='runs/campaign'
     "Train this segment (resumable: stop it with SIGTERM, run it again); returns the last validation."
     return Trainer(run_config(name, minutes, root, runs)).fit()
 
-# %% ../nbs/08f_campaign.ipynb #16a6af77
+# %% ../nbs/08f_campaign.ipynb #cb1307e0
 def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     "Keep the best weights of RUNS/NAME (if they beat the committed ones on validation), log the segment, redraw the curve."
     d, out = campaign_dir(name, root), Path(runs) / name
@@ -61,8 +61,8 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     segs = read_jsonl(d / 'segments.jsonl') if (d / 'segments.jsonl').exists() else []
     done_min = segs[-1]['cpu_min'] if segs else -1.                                # CPU minutes already closed: the campaign's clock
     vals = [v for v in vals if v['cpu_min'] > done_min + 1e-6]                     # this segment's validations (steps restart on a fresh machine)
-    if not vals: raise FileNotFoundError(f"{out}/val.jsonl has no validation after {done_min:.1f} CPU minutes: run the segment first "
-                                         f"(`mamba-flow campaign run {name}`).")
+    if not vals: raise FileNotFoundError(f"{out} has no validation " + (f"after the last closed segment ({done_min:.1f} CPU minutes)" if segs else "yet")
+                                         + f": run a segment first (`mamba-flow campaign run {name} --minutes M`).")
     starts = [s for s in read_jsonl(out / 'starts.jsonl') if s['cpu_min'] > done_min - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
     step0, steps_before = starts[0]['step'], (segs[-1]['campaign_steps'] if segs else 0)
     kept = max([s['best_psnr'] for s in segs], default=float('-inf'))
@@ -81,7 +81,7 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     learning_curves([d], d / 'curve', names=[name])
     return row
 
-# %% ../nbs/08f_campaign.ipynb #d79e2c18
+# %% ../nbs/08f_campaign.ipynb #5c496817
 def main(argv: list[str] | None = None):
     "`mamba-flow campaign {new NAME -- TRAIN_OPTIONS, run NAME --minutes M, close NAME, status NAME}`."
     p = argparse.ArgumentParser(prog='mamba-flow campaign', description='A long training run across sessions: campaign/NAME in the repository.')
