@@ -14,7 +14,7 @@ from .evaluate import classical_reconstruct, classical_table, image_metrics, sum
 from .sweep import read_jsonl
 
 # %% ../nbs/08e_curves.ipynb #8a9a66b6
-METRICS = {'psnr': 'validation PSNR (dB), posterior mean', 'psnr_x2': 'validation PSNR (dB), 32 px from 16 px inputs, posterior mean'}
+METRICS = {'psnr': 'validation PSNR (dB), posterior mean', 'psnr_x2': 'val. PSNR (dB), 32 px from 16 px inputs'}
 
 def run_curve(run, metric: str = 'psnr') -> dict:
     "A run folder's config and its validation curve: cpu_min, psnr (the `metric`), step (lists)."
