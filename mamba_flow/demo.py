@@ -15,9 +15,8 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 from .data import SparseFields, area_resize, check_images, format_size, load_images, mask_image, parse_size, to_uint8
-from .fourier import grid_coords
-from .samplers import Condition, posterior
-from .evaluate import (SIZES_HELP, classical_table, load_model, paste_inputs, score_fields, image_metrics, size_arg,
+from .samplers import posterior
+from .evaluate import (SIZES_HELP, classical_table, grid_condition, load_model, paste_inputs, score_fields, image_metrics, size_arg,
                                  summarize, upsample)
 
 # %% ../nbs/08c_demo.ipynb #7e9b91b2
@@ -33,15 +32,13 @@ def posterior_fields(model, images: np.ndarray, size=32, mask_ratio: float = 0.2
     "Mean and spread of K sampled fields of any size (48, '100x75', (h, w)) from the random `mask_ratio` inputs of 32 px `images` (b, 32, 32, 3)."
     images = check_images(images)
     if images.shape[1:3] != (32, 32): raise ValueError(f"inputs are 32 px fields; got {images.shape[1:3]} (area-downsample them first).")
-    h, w = parse_size(size)
     if not 0 < mask_ratio < 1: raise ValueError(f"mask ratio must be in (0, 1): the share of pixels kept; got {mask_ratio}.")
     if samples < 1: raise ValueError(f"samples must be >= 1; got {samples}.")
     dev = next(model.parameters()).device
     batch = SparseFields(images, mask_ratio, seed=mask_seed)[list(range(len(images)))].to(dev)
-    qc = grid_coords(h, w, device=dev).expand(len(images), -1, -1)
-    cell = batch.input_grid.float() / torch.tensor([h, w], device=dev)          # a query's footprint in input pixels
+    cond, (h, w) = grid_condition(batch, size)
     t0 = time.perf_counter()
-    post = posterior(model, Condition(qc, batch.input_coords, batch.input_values, cell), k=samples, sampler=sampler, steps=steps, seed=seed)
+    post = posterior(model, cond, k=samples, sampler=sampler, steps=steps, seed=seed)
     b = len(images)
     mean = to_uint8(post.mean).reshape(b, h, w, 3).cpu().numpy()
     std = (post.std.float() * 127.5).mean(-1).reshape(b, h, w).cpu().numpy()

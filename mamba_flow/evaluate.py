@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'image_metrics', 'summarize', 'classical_reconstruct',
-           'classical_table', 'format_metrics_table', 'reconstruct', 'photo_crops', 'spline_weights', 'paste_inputs',
-           'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
-           'load_model', 'eval_images', 'predict_fields', 'score_fields', 'evaluate_model', 'main', 'size_arg',
-           'report', 'add_eval_args', 'eval_main']
+           'classical_table', 'format_metrics_table', 'grid_condition', 'reconstruct', 'photo_crops', 'spline_weights',
+           'paste_inputs', 'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy',
+           'export_weights', 'load_model', 'eval_images', 'predict_fields', 'score_fields', 'evaluate_model', 'main',
+           'size_arg', 'report', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -79,15 +79,21 @@ def format_metrics_table(res: dict[str, dict]) -> str:
     return '\n'.join(out)
 
 # %% ../nbs/08_evaluation.ipynb #39b53c24
+def grid_condition(batch, size):
+    "(Condition, (h, w)): a FieldBatch's inputs, and queries at the pixel centres of an (h, w) grid with their cell."
+    from mamba_flow.samplers import Condition
+    h, w = parse_size(size)
+    dev = batch.input_coords.device
+    qc = grid_coords(h, w, device=dev).expand(len(batch), -1, -1)
+    cell = batch.input_grid.to(dev).float() / torch.tensor([h, w], device=dev)         # (b, 2) a query's footprint in input pixels
+    return Condition(qc, batch.input_coords, batch.input_values, cell), (h, w)
+
 @torch.no_grad()
 def reconstruct(model, batch, size, sampler: str = 'heun', steps: int = 50, seed: int = 0, k: int = 1) -> tuple[np.ndarray, dict]:
     "uint8 (b, h, w, 3) fields of any size (48, '100x75', (h, w)) from a FieldBatch's inputs (mean of k samples), and sampling info."
-    from mamba_flow.samplers import Condition, posterior
-    h, w = parse_size(size)
-    b, dev = len(batch), batch.input_coords.device
-    qc = grid_coords(h, w, device=dev).expand(b, -1, -1)
-    cell = batch.input_grid.to(dev).float() / torch.tensor([h, w], device=dev)         # (b, 2) a query's footprint in input pixels
-    cond = Condition(qc, batch.input_coords, batch.input_values, cell)
+    from mamba_flow.samplers import posterior
+    cond, (h, w) = grid_condition(batch, size)
+    b = len(batch)
     t0 = time.perf_counter()
     post = posterior(model, cond, k=k, sampler=sampler, steps=steps, seed=seed)
     info = dict(sampler=sampler, steps=steps, nfe=post.nfe, samples=k, seconds=time.perf_counter() - t0)

@@ -322,19 +322,23 @@ def _validate(self) -> dict:
         losses.append(flow_loss(ema, b, cfg.t_sampling, generator=g).mse.item() * len(b))
     n = min(cfg.n_psnr, len(self.val_full))
     full = self.val_full[list(range(n))].to(self.device)
-    part = lambda s: Condition(full.query_coords[s:s + 64], full.input_coords[s:s + 64], full.input_values[s:s + 64])
-    rec = torch.cat([sample(ema, part(s), cfg.psnr_sampler, steps=cfg.psnr_steps, seed=s).x for s in range(0, n, 64)])   # (n, H * W, 3)
+    rec = self.sample_fields(full)                                               # (n, H * W, 3)
     rec.scatter_(1, full.input_idx[..., None].expand(-1, -1, 3), full.input_values)   # the known pixels are kept
     H = W = int(math.isqrt(full.query_coords.shape[1]))
     pred, true = (to_uint8(x).reshape(n, H, W, 3).cpu().numpy() for x in (rec, full.query_values))
     x2 = self.val_x2[list(range(n))].to(self.device)                              # the same images from 16 px inputs (cell 0.5)
-    part2 = lambda s: Condition(x2.query_coords[s:s + 64], x2.input_coords[s:s + 64], x2.input_values[s:s + 64], x2.cell[s:s + 64])
-    rec2 = torch.cat([sample(ema, part2(s), cfg.psnr_sampler, steps=cfg.psnr_steps, seed=s).x for s in range(0, n, 64)])
+    rec2 = self.sample_fields(x2)
     self.model.train()
     return dict(epoch=self.epoch, step=self.step, cpu_min=self.cpu_s / 60, val_loss=sum(losses) / len(self.val_ds),
                 psnr=psnr_uint8(pred, true), psnr_x2=psnr_uint8(to_uint8(rec2).cpu().numpy(), to_uint8(x2.query_values).cpu().numpy()), n_psnr=n, psnr_sampler=cfg.psnr_sampler, psnr_steps=cfg.psnr_steps, _pred=pred, _true=true,
                 _inputs=mask_image(true, full.input_idx.cpu().numpy()))
 Trainer.validate = _validate
+
+def _sample_fields(self, batch) -> torch.Tensor:
+    "The EMA model's fields at a FieldBatch's queries (psnr_sampler, psnr_steps), 64 fields at a time: (n, q, 3)."
+    cfg, part = self.cfg, lambda s: Condition.from_batch(batch._map(lambda t: t[s:s + 64]))
+    return torch.cat([sample(self.ema.module, part(s), cfg.psnr_sampler, steps=cfg.psnr_steps, seed=s).x for s in range(0, len(batch), 64)])
+Trainer.sample_fields = _sample_fields
 
 def _figure(self, v: dict):
     "Ground truth, inputs and reconstructions of the validation images, as a PNG in the run folder."
