@@ -6,11 +6,12 @@
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'image_metrics', 'summarize', 'classical_reconstruct',
            'classical_table', 'format_metrics_table', 'grid_condition', 'reconstruct', 'photo_crops', 'spline_weights',
            'paste_inputs', 'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy',
-           'export_weights', 'load_model', 'eval_images', 'predict_fields', 'score_fields', 'evaluate_model', 'main',
-           'size_arg', 'report', 'add_eval_args', 'eval_main']
+           'export_weights', 'load_model', 'eval_images', 'predict_fields', 'spread_metrics', 'score_fields',
+           'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
+import scipy.stats
 from dataclasses import dataclass, asdict
 import numpy as np
 import torch
@@ -90,13 +91,15 @@ def grid_condition(batch, size):
 
 @torch.no_grad()
 def reconstruct(model, batch, size, sampler: str = 'heun', steps: int = 50, seed: int = 0, k: int = 1) -> tuple[np.ndarray, dict]:
-    "uint8 (b, h, w, 3) fields of any size (48, '100x75', (h, w)) from a FieldBatch's inputs (mean of k samples), and sampling info."
+    """uint8 (b, h, w, 3) fields of any size (48, '100x75', (h, w)) from a FieldBatch's inputs (mean of k samples), and sampling info
+    (with k > 1, `std`: the per-pixel std of the samples, float32 (b, h, w, 3) in 8-bit levels)."""
     from mamba_flow.samplers import posterior
     cond, (h, w) = grid_condition(batch, size)
     b = len(batch)
     t0 = time.perf_counter()
     post = posterior(model, cond, k=k, sampler=sampler, steps=steps, seed=seed)
     info = dict(sampler=sampler, steps=steps, nfe=post.nfe, samples=k, seconds=time.perf_counter() - t0)
+    if k > 1: info['std'] = (post.std.float() * 127.5).reshape(b, h, w, 3).cpu().numpy()
     return to_uint8(post.mean).reshape(b, h, w, 3).cpu().numpy(), info
 
 # %% ../nbs/08_evaluation.ipynb #cf492299
@@ -223,7 +226,22 @@ def predict_fields(model, lr: np.ndarray, scales=(32, 64, 128), sampler: str = '
         for s in keys:
             out, inf = reconstruct(model, batch, s, sampler, steps, seed + i, samples)
             preds[s].append(out); info[s]['seconds'] += inf['seconds']; info[s]['nfe'] = inf['nfe']
+            if 'std' in inf: info[s].setdefault('std', []).append(inf['std'])
+    for s in keys:
+        if 'std' in info[s]: info[s]['std'] = np.concatenate(info[s]['std'])          # (n, h, w, 3) levels, samples > 1
     return {s: np.concatenate(p) for s, p in preds.items()}, info
+
+def spread_metrics(mean: np.ndarray, std: np.ndarray, truth: np.ndarray, known: np.ndarray, k: int) -> dict:
+    "Does the spread of k samples match the error of their mean? At the pixels that were not inputs, in 8-bit levels."
+    n = len(mean)
+    miss = ~known.reshape(n, -1)                                                    # (n, h*w) True where not an input
+    err = (mean.astype(np.float64) - truth).reshape(n, -1, 3)[miss]                 # (m, 3)
+    sd = std.astype(np.float64).reshape(n, -1, 3)[miss]                             # (m, 3)
+    rmse, rms_sd = np.sqrt((err ** 2).mean()), np.sqrt((sd ** 2).mean())
+    rho = scipy.stats.spearmanr(sd.ravel(), np.abs(err).ravel()).statistic
+    return dict(std_missing=float(sd.mean()), rmse_missing=float(rmse),
+                calibration=float(rmse / (rms_sd * np.sqrt(1 + 1 / k))),           # 1: calibrated; > 1: the samples agree too much
+                std_error_spearman=float(rho))
 
 def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.2, mask_seed: int = 0, keep_inputs: bool = True) -> dict:
     "Metrics per size of `predict_fields`' output against `hr` (n, H, H, 3): real truth up to H, else downsample consistency."
@@ -235,7 +253,13 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
     for s, pred in preds.items():
         (h, w), pred = parse_size(s), rec32 if s == '32' else keep(pred)
         common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'nfe', 'seconds')}
-        if s == '32': res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs); continue
+        if s == '32':
+            res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs)
+            if 'std' in info[s]:                                                       # k > 1 samples: their spread against the error
+                known = np.zeros((len(lr), 32 * 32), bool)
+                np.put_along_axis(known, split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0], True, 1)
+                res['32'] |= spread_metrics(pred, info[s]['std'], lr, known, info[s]['samples'])
+            continue
         if hr.shape[1] >= h and hr.shape[2] >= w:
             truth = area_resize(hr, (h, w))
             res[s] = summarize(image_metrics(pred, truth)) | common | dict(truth='area-resampled originals')
