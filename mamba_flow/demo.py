@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
-from .data import SparseFields, area_resize, check_images, format_size, load_images, mask_image, parse_size, to_uint8
-from .samplers import posterior
-from .evaluate import (SIZES_HELP, classical_table, grid_condition, load_model, paste_inputs, score_fields, image_metrics, size_arg,
+from .data import SparseFields, area_resize, check_images, format_size, load_images, mask_image, parse_size
+from .evaluate import (SIZES_HELP, classical_table, load_model, paste_inputs, reconstruct, score_fields, image_metrics, size_arg,
                                  summarize, upsample)
 
 # %% ../nbs/08c_demo.ipynb #7e9b91b2
@@ -36,16 +35,13 @@ def posterior_fields(model, images: np.ndarray, size=32, mask_ratio: float = 0.2
     if samples < 1: raise ValueError(f"samples must be >= 1; got {samples}.")
     dev = next(model.parameters()).device
     batch = SparseFields(images, mask_ratio, seed=mask_seed)[list(range(len(images)))].to(dev)
-    cond, (h, w) = grid_condition(batch, size)
-    t0 = time.perf_counter()
-    post = posterior(model, cond, k=samples, sampler=sampler, steps=steps, seed=seed)
-    b = len(images)
-    mean = to_uint8(post.mean).reshape(b, h, w, 3).cpu().numpy()
-    std = (post.std.float() * 127.5).mean(-1).reshape(b, h, w).cpu().numpy()
+    mean, inf = reconstruct(model, batch, size, sampler, steps, seed, samples)           # (b, h, w, 3); std with samples > 1
+    b, h, w, _ = mean.shape
+    std = inf['std'].mean(-1) if 'std' in inf else np.zeros((b, h, w), np.float32)      # levels, mean over channels
     if keep_inputs: mean = paste_inputs(mean, images, mask_ratio, mask_seed)    # known pixels kept (as area means off the 32 px grid)
     if keep_inputs and (h, w) == (32, 32):
         np.put_along_axis(std.reshape(b, -1), batch.input_idx.cpu().numpy(), 0.0, 1)     # known pixels: no doubt
-    info = dict(size=format_size((h, w)), sampler=sampler, steps=steps, samples=samples, nfe=post.nfe, seconds=time.perf_counter() - t0)
+    info = dict(size=format_size((h, w)), sampler=sampler, steps=steps, samples=samples, nfe=inf['nfe'], seconds=inf['seconds'])
     return Fields(mean, std, info)
 
 # %% ../nbs/08c_demo.ipynb #34b0c046
