@@ -69,6 +69,8 @@ def compare_table(res: dict) -> str:
                     + ' | '.join(_cell(key(r, s)) for s in scales) + ' |')
         if any(f'{s} bicubic of 32' in r for s in scales):                    # the control: its own 32 px field, upsampled
             rows.append(f"| {name}: its 32 px field + bicubic | | " + ' | '.join(_cell(r.get(f'{s} bicubic of 32')) for s in scales) + ' |')
+            rows.append(f"| {name}: the same + the true detail (ceiling) | | "
+                        + ' | '.join(_cell(r.get(f'{s} bicubic of 32 + true detail')) for s in scales) + ' |')
     ms = res.get('classical_multiscale', {})
     for meth, r in res['classical'].items():
         cells = [_cell(r) if s == '32' else (_cell(ms[s]['biharmonic + bicubic']) if meth == 'biharmonic' and s in ms else '')

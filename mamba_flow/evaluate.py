@@ -6,8 +6,8 @@
 __all__ = ['METRICS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'image_metrics', 'summarize', 'classical_reconstruct',
            'classical_table', 'format_metrics_table', 'grid_condition', 'reconstruct', 'photo_crops', 'spline_weights',
            'paste_inputs', 'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy',
-           'export_weights', 'load_model', 'eval_images', 'predict_fields', 'spread_metrics', 'score_fields',
-           'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args', 'eval_main']
+           'export_weights', 'load_model', 'eval_images', 'predict_fields', 'spread_metrics', 'with_true_detail',
+           'score_fields', 'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -243,6 +243,11 @@ def spread_metrics(mean: np.ndarray, std: np.ndarray, truth: np.ndarray, known: 
                 calibration=float(rmse / (rms_sd * np.sqrt(1 + 1 / k))),           # 1: calibrated; > 1: the samples agree too much
                 std_error_spearman=float(rho))
 
+def with_true_detail(rec32: np.ndarray, lr: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    "Bicubic of a 32 px field plus the truth's detail below the 32 px pitch (truth minus bicubic of its 32 px `lr`): uint8 like `truth`."
+    up = lambda x: upsample(x, truth.shape[1:3]).astype(np.float64)
+    return np.clip(np.round(up(rec32) + truth - up(lr)), 0, 255).astype(np.uint8)
+
 def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.2, mask_seed: int = 0, keep_inputs: bool = True) -> dict:
     "Metrics per size of `predict_fields`' output against `hr` (n, H, H, 3): real truth up to H, else downsample consistency."
     lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
@@ -263,7 +268,9 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
         if hr.shape[1] >= h and hr.shape[2] >= w:
             truth = area_resize(hr, (h, w))
             res[s] = summarize(image_metrics(pred, truth)) | common | dict(truth='area-resampled originals')
-            if rec32 is not None and min(h, w) >= 32: res[f'{s} bicubic of 32'] = summarize(image_metrics(keep(upsample(rec32, (h, w))), truth))
+            if rec32 is not None and min(h, w) >= 32:
+                res[f'{s} bicubic of 32'] = summarize(image_metrics(keep(upsample(rec32, (h, w))), truth))
+                res[f'{s} bicubic of 32 + true detail'] = summarize(image_metrics(keep(with_true_detail(rec32, lr, truth)), truth))
         else:
             res[f'{s} -> 32'] = summarize(image_metrics(area_resize(pred, 32), lr)) | common | dict(truth='downsample consistency')
         energy = lambda x: None if np.isnan(e := float(lattice_energy(x).mean())) else e
