@@ -44,6 +44,9 @@ def run_config(name: str, minutes: float, root='campaign', runs='runs/campaign')
     out, weights = Path(runs) / name, d / 'weights.pt'
     if (out / 'latest.pt').exists(): behind = load_checkpoint(out / 'latest.pt').get('cpu_s', 0.) / 60
     elif weights.exists(): behind = read_weights(weights)[2] / 60
+    elif (d / 'segments.jsonl').exists():                                          # segments closed, weights gone: never restart silently
+        raise FileNotFoundError(f"{weights} is missing, though {d / 'segments.jsonl'} has closed segments, and there is no {out / 'latest.pt'}: "
+                                f"restore it (`git checkout -- {weights}`) rather than start the campaign over.")
     else: behind = 0.
     if minutes <= 0: raise ValueError(f"minutes must be > 0; got {minutes}.")
     return TrainConfig(**cfg | dict(out_dir=str(out), resume=True, init=str(weights) if weights.exists() else '',
