@@ -31,7 +31,7 @@ def default_names(paths) -> list[str]:
 
 def compare(checkpoints, names=None, data: str = 'sample', split: str = 'test', n: int = 0, scales=(32,), sampler: str = 'heun',
             steps: int = 50, samples: int = 1, mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16,
-            classical=('nearest', 'linear', 'cubic', 'biharmonic'), device: str = 'cpu', progress: bool = True) -> dict:
+            classical=('nearest', 'linear', 'cubic', 'biharmonic'), device: str = 'cpu', progress: bool = True, mirror: bool = False) -> dict:
     "Scores of every checkpoint and the classical methods on the same images and inputs; the fields for figures."
     if not checkpoints: raise ValueError("give at least one checkpoint to compare.")
     names = list(names or default_names(checkpoints))
@@ -41,11 +41,11 @@ def compare(checkpoints, names=None, data: str = 'sample', split: str = 'test', 
     hr, source = eval_images(data, split, n)
     lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
     scales = list(dict.fromkeys(format_size(s) for s in scales))                 # any sizes, spelled one way ('32', '100x75')
-    out = dict(source=source, n=len(hr), scales=list(scales), sampler=sampler, steps=steps, samples=samples,
+    out = dict(source=source, n=len(hr), scales=list(scales), sampler=sampler, steps=steps, samples=samples * (1 + mirror), mirror=mirror,
                mask_ratio=mask_ratio, mask_seed=mask_seed, models={}, classical={}, fields={})
     for name, path in zip(names, checkpoints):
         model = load_model(path, device)
-        preds, info = predict_fields(model, lr, scales, sampler, steps, samples, mask_ratio, mask_seed, batch_size, progress=progress)
+        preds, info = predict_fields(model, lr, scales, sampler, steps, samples, mask_ratio, mask_seed, batch_size, progress=progress, mirror=mirror)
         out['models'][name] = dict(checkpoint=str(path), n_params=model.n_params(), **score_fields(preds, info, hr, mask_ratio, mask_seed))
         out['fields'][name] = preds
         del model
@@ -65,7 +65,8 @@ def compare_table(res: dict) -> str:
     head = [f"{s} px" + (' ->32' if res['models'] and f'{s} -> 32' in next(iter(res['models'].values())) else '') for s in scales]
     rows = ['| method | parameters | ' + ' | '.join(head) + ' |', '|---|---:|' + '---:|' * len(scales)]
     for name, r in res['models'].items():
-        rows.append(f"| {name}, {res['sampler']} {res['steps']} steps, mean of {res['samples']} | {r['n_params'] / 1e6:.2f}M | "
+        rows.append(f"| {name}, {res['sampler']} {res['steps']} steps, mean of {res['samples']}{', mirror-averaged' if res.get('mirror') else ''} | "
+                    f"{r['n_params'] / 1e6:.2f}M | "
                     + ' | '.join(_cell(key(r, s)) for s in scales) + ' |')
         if any(f'{s} bicubic of 32' in r for s in scales):                    # the control: its own 32 px field, upsampled
             rows.append(f"| {name}: its 32 px field + bicubic | | " + ' | '.join(_cell(r.get(f'{s} bicubic of 32')) for s in scales) + ' |')
@@ -166,11 +167,12 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument('--mask-ratio', type=float, default=0.2); p.add_argument('--mask-seed', type=int, default=0)
     p.add_argument('--batch-size', type=int, default=16); p.add_argument('--device', default='cpu')
     p.add_argument('--classical', nargs='*', default=['nearest', 'linear', 'cubic', 'biharmonic'])
+    p.add_argument('--mirror', action='store_true', help='average each field with that of the left-right mirrored problem (2x the samples)')
     p.add_argument('--out', required=True, help='prefix: writes OUT.md, OUT.json, OUT.png (e.g. figures/compare_cifar10)')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     res = compare(a.checkpoints, a.names, a.data, a.split, a.n, tuple(a.scales), a.sampler, a.steps, a.samples, a.mask_ratio,
-                  a.mask_seed, a.batch_size, tuple(a.classical), a.device)
+                  a.mask_seed, a.batch_size, tuple(a.classical), a.device, mirror=a.mirror)
     written = write_comparison(res, a.out)
     print(Path(a.out + '.md').read_text() + f"\nwrote {', '.join(written)} in {time.perf_counter() - t0:.0f} s")
     return res

@@ -115,16 +115,17 @@ def grid_condition(batch, size):
     return Condition(qc, batch.input_coords, batch.input_values, cell), (h, w)
 
 @torch.no_grad()
-def reconstruct(model, batch, size, sampler: str = 'heun', steps: int = 50, seed: int = 0, k: int = 1) -> tuple[np.ndarray, dict]:
-    """uint8 (b, h, w, 3) fields of any size (48, '100x75', (h, w)) from a FieldBatch's inputs (mean of k samples), and sampling info
-    (with k > 1, `std`: the per-pixel std of the samples, float32 (b, h, w, 3) in 8-bit levels)."""
+def reconstruct(model, batch, size, sampler: str = 'heun', steps: int = 50, seed: int = 0, k: int = 1,
+                mirror: bool = False) -> tuple[np.ndarray, dict]:
+    """uint8 (b, h, w, 3) fields of any size (48, '100x75', (h, w)) from a FieldBatch's inputs (mean of k samples; `mirror`: k more of
+    the mirrored problem), and sampling info (with more than one sample, `std`: their per-pixel std, float32 (b, h, w, 3) in 8-bit levels)."""
     from mamba_flow.samplers import posterior
     cond, (h, w) = grid_condition(batch, size)
     b = len(batch)
     t0 = time.perf_counter()
-    post = posterior(model, cond, k=k, sampler=sampler, steps=steps, seed=seed)
-    info = dict(sampler=sampler, steps=steps, nfe=post.nfe, samples=k, seconds=time.perf_counter() - t0)
-    if k > 1: info['std'] = (post.std.float() * 127.5).reshape(b, h, w, 3).cpu().numpy()
+    post = posterior(model, cond, k=k, mirror=mirror, sampler=sampler, steps=steps, seed=seed)
+    info = dict(sampler=sampler, steps=steps, nfe=post.nfe, samples=len(post.samples), mirror=mirror, seconds=time.perf_counter() - t0)
+    if len(post.samples) > 1: info['std'] = (post.std.float() * 127.5).reshape(b, h, w, 3).cpu().numpy()
     return to_uint8(post.mean).reshape(b, h, w, 3).cpu().numpy(), info
 
 # %% ../nbs/08_evaluation.ipynb #cf492299
@@ -240,16 +241,18 @@ def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float 
 
 # %% ../nbs/08_evaluation.ipynb #4d10759a
 def predict_fields(model, lr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
-                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True) -> tuple[dict, dict]:
+                   mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True,
+                   mirror: bool = False) -> tuple[dict, dict]:
     "uint8 fields {size: (n, h, w, 3)} of any sizes (48, '100x75'; keys as format_size spells them) from the inputs of 32 px images `lr`."
     keys = list(dict.fromkeys(format_size(s) for s in scales))            # parses (clear errors for sizes < 1), drops repeats
     ds = SparseFields(lr, mask_ratio, seed=mask_seed)
     dev = next(model.parameters()).device
-    preds, info = {s: [] for s in keys}, {s: dict(sampler=sampler, steps=steps, samples=samples, seconds=0.0, nfe=0) for s in keys}
+    preds, info = {s: [] for s in keys}, {s: dict(sampler=sampler, steps=steps, samples=samples * (1 + mirror), mirror=mirror, seconds=0.0, nfe=0)
+                                          for s in keys}
     for i in tqdm(range(0, len(lr), batch_size), desc='eval', disable=not progress, leave=False):
         batch = ds[list(range(i, min(i + batch_size, len(lr))))].to(dev)
         for s in keys:
-            out, inf = reconstruct(model, batch, s, sampler, steps, seed + i, samples)
+            out, inf = reconstruct(model, batch, s, sampler, steps, seed + i, samples, mirror)
             preds[s].append(out); info[s]['seconds'] += inf['seconds']; info[s]['nfe'] = inf['nfe']
             if 'std' in inf: info[s].setdefault('std', []).append(inf['std'])
     for s in keys:
@@ -282,7 +285,7 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
     keep = lambda x: paste_inputs(x, lr, mask_ratio, mask_seed) if keep_inputs else x      # every method, every size
     for s, pred in preds.items():
         (h, w), pred = parse_size(s), rec32 if s == '32' else keep(pred)
-        common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'nfe', 'seconds')}
+        common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'mirror', 'nfe', 'seconds') if k in info[s]}
         if s == '32':
             res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs,
                                  by_distance=psnr_by_distance(pred, lr, split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0]))
@@ -306,10 +309,10 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
 
 def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
                    mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True,
-                   keep_inputs: bool = True) -> dict:
+                   keep_inputs: bool = True, mirror: bool = False) -> dict:
     "Metrics per size (any: 48, '100x75') of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H >= 32."
     lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
-    preds, info = predict_fields(model, lr, scales, sampler, steps, samples, mask_ratio, mask_seed, batch_size, seed, progress)
+    preds, info = predict_fields(model, lr, scales, sampler, steps, samples, mask_ratio, mask_seed, batch_size, seed, progress, mirror)
     return score_fields(preds, info, hr, mask_ratio, mask_seed, keep_inputs)
 
 # %% ../nbs/08_evaluation.ipynb #a3436b83
@@ -368,6 +371,7 @@ def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--steps', type=int, default=50); e.add_argument('--samples', type=int, default=1)
     e.add_argument('--batch-size', type=int, default=16); e.add_argument('--device', default='cpu')
     e.add_argument('--keep-inputs', action=argparse.BooleanOptionalAction, default=True, help='put the known pixels back at 32 px')
+    e.add_argument('--mirror', action='store_true', help='average with the fields of the left-right mirrored problem (2x the samples)')
     e.add_argument('--out', default='results.json')
 
 def _eval(a) -> dict:
@@ -377,7 +381,8 @@ def _eval(a) -> dict:
         if not hasattr(model, 'query_group'): raise ValueError(f"--query-group applies to V2 models; {a.checkpoint} holds a {type(model).__name__}.")
         if a.query_group < 0: raise ValueError(f"--query-group must be >= 0; got {a.query_group}.")
         model.query_group = a.query_group
-    res = evaluate_model(model, hr, a.scales, a.sampler, a.steps, a.samples, a.mask_ratio, a.mask_seed, a.batch_size, keep_inputs=a.keep_inputs)
+    res = evaluate_model(model, hr, a.scales, a.sampler, a.steps, a.samples, a.mask_ratio, a.mask_seed, a.batch_size, keep_inputs=a.keep_inputs,
+                         mirror=a.mirror)
     out = dict(checkpoint=str(a.checkpoint), data=src, n=len(hr), mask_ratio=a.mask_ratio, mask_seed=a.mask_seed,
                query_group=getattr(model, 'query_group', None), results=res)
     print(json.dumps(out, indent=1))

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ODE_STEPS', 'SAMPLERS', 'Condition', 'SampleResult', 'Velocity', 'time_grid', 'euler_step', 'heun_step', 'rk4_step',
-           'integrate', 'integrate_adaptive', 'integrate_sde', 'integrate_ddim', 'sample', 'PosteriorStats',
-           'posterior']
+           'integrate', 'integrate_adaptive', 'integrate_sde', 'integrate_ddim', 'sample', 'PosteriorStats', 'mirrored',
+           'concat', 'posterior']
 
 # %% ../nbs/07_samplers.ipynb #1d583681
 import math
@@ -128,8 +128,20 @@ class PosteriorStats:
     samples: Tensor        # (K, b, q, 3)
     nfe: int               # evaluations of the batched velocity (each covers all K samples)
 
-def posterior(model, cond: Condition, k: int = 8, **kw) -> PosteriorStats:
-    "K samples per condition in one batch: their mean, per-pixel std, and the samples."
-    r = sample(model, cond.repeat(k), **kw)
-    xs = r.x.reshape(len(cond.query_coords), k, *r.x.shape[1:]).transpose(0, 1)     # (K, b, q, 3)
-    return PosteriorStats(xs.mean(0), xs.std(0) if k > 1 else torch.zeros_like(xs[0]), xs, r.nfe)
+def mirrored(cond: Condition) -> Condition:
+    "The same problem mirrored left-right (x -> 1 - x in every coordinate): query j still asks for the same pixel of the original."
+    m = lambda c: torch.stack([c[..., 0], 1 - c[..., 1]], -1)
+    return Condition(m(cond.query_coords), m(cond.input_coords), cond.input_values, cond.cell)
+
+def concat(conds: list[Condition]) -> Condition:
+    "Conditions stacked along the batch."
+    cat = lambda xs: None if xs[0] is None else torch.cat(xs)
+    return Condition(*(cat([getattr(c, f) for c in conds]) for f in ('query_coords', 'input_coords', 'input_values', 'cell')))
+
+def posterior(model, cond: Condition, k: int = 8, mirror: bool = False, **kw) -> PosteriorStats:
+    "K samples per condition in one batch: their mean, per-pixel std, and the samples; `mirror`: K more of the mirrored problem (2K)."
+    b = len(cond.query_coords)
+    both = concat([cond.repeat(k), mirrored(cond).repeat(k)]) if mirror else cond.repeat(k)
+    r = sample(model, both, **kw)
+    xs = r.x.reshape(1 + mirror, b, k, *r.x.shape[1:]).transpose(1, 2).flatten(0, 1)   # (K or 2K, b, q, 3)
+    return PosteriorStats(xs.mean(0), xs.std(0) if len(xs) > 1 else torch.zeros_like(xs[0]), xs, r.nfe)
