@@ -289,7 +289,8 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
         if s == '32':
             res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs,
                                  by_distance=psnr_by_distance(pred, lr, split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0]))
-            if 'std' in info[s]:                                                       # k > 1 samples: their spread against the error
+            draws = not (info[s]['sampler'] == 'euler' and info[s]['steps'] == 1)     # one Euler step from t = 0 gives means, not draws
+            if 'std' in info[s] and draws:                                             # k > 1 samples: their spread against the error
                 known = np.zeros((len(lr), 32 * 32), bool)
                 np.put_along_axis(known, split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0], True, 1)
                 res['32'] |= spread_metrics(pred, info[s]['std'], lr, known, info[s]['samples'])
