@@ -69,6 +69,8 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
                                          + f": run a segment first (`mamba-flow campaign run {name} --minutes M`).")
     starts = [s for s in read_jsonl(out / 'starts.jsonl') if s['cpu_min'] > done_min - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
     step0, steps_before = starts[0]['step'], (segs[-1]['campaign_steps'] if segs else 0)
+    closed = read_jsonl(d / 'val.jsonl') if (d / 'val.jsonl').exists() else []
+    if segs and closed and starts[0]['start'].startswith('resumed'): step0 = closed[-1]['step']   # the steps after the last closed validation count here
     kept = max([s['best_psnr'] for s in segs], default=float('-inf'))
     best = max(vals, key=lambda v: v['psnr'])
     improved = best['psnr'] > kept and (out / 'best.pt').exists()
