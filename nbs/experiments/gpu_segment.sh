@@ -4,7 +4,7 @@
 # It runs bare, from the repository root, with the machine's own PyTorch (no install: PYTHONPATH=.):
 #   1. a smoke test: 20 training steps with compile and bf16 autocast; if compile fails, the run goes eager;
 #   2. the GPU benchmarks: scan methods, the four models (forward+backward ratios);
-#   3. training for MINUTES (process CPU minutes, about wall minutes on a GPU host), validating every minute;
+#   3. training for MINUTES (process CPU minutes; also capped at MINUTES + 1 wall minutes: WALL seconds), validating every minute;
 #   4. exports the best weights (fp16) and copies logs and the summary into OUT (6 files: the device returns at most 8).
 # usage: bash nbs/experiments/gpu_segment.sh DATA_DIR OUT MINUTES [INIT]
 #   DATA_DIR holds cifar10_jpeg_q75.npz and cifar10_exact_partial.npz (carry a git-ignored copy of ../shared/data);
@@ -34,12 +34,19 @@ if ! cli train "${TRAIN[@]}" $COMPILE --max-steps 20 --eval-every 1000 --out-dir
   tail -5 "$OUT/smoke.log"; COMPILE=--no-compile
   cli train "${TRAIN[@]}" $COMPILE --max-steps 20 --eval-every 1000 --out-dir "$RUN.smoke2" > "$OUT/smoke2.log" 2>&1 || { tail -30 "$OUT/smoke2.log"; exit 1; }
 fi
-python3 -m mamba_flow.bench scan --device "$DEVICE" ${QUICK_BENCH:+--quick} --out "$RUN/bench_scan" > /dev/null 2>&1 && cat "$RUN/bench_scan.md" >> "$OUT/summary.md" || echo "bench scan failed" >> "$OUT/summary.md"
-python3 -m mamba_flow.bench models --device "$DEVICE" ${QUICK_BENCH:+--tiny} --out "$RUN/bench_models" > /dev/null 2>&1 && cat "$RUN/bench_models.md" >> "$OUT/summary.md" || echo "bench models failed" >> "$OUT/summary.md"
+timeout 120 python3 -m mamba_flow.bench scan --device "$DEVICE" ${QUICK_BENCH:+--quick} --out "$RUN/bench_scan" > /dev/null 2>&1 && cat "$RUN/bench_scan.md" >> "$OUT/summary.md" || echo "bench scan failed" >> "$OUT/summary.md"
+timeout 120 python3 -m mamba_flow.bench models --device "$DEVICE" ${QUICK_BENCH:+--tiny} --out "$RUN/bench_models" > /dev/null 2>&1 && cat "$RUN/bench_models.md" >> "$OUT/summary.md" || echo "bench models failed" >> "$OUT/summary.md"
 BEHIND=0; [ -n "$INIT" ] && BEHIND=$(python3 -c "import sys; from mamba_flow.train import read_weights; print(read_weights(sys.argv[1])[2] / 60)" "$INIT")
-cli train "${TRAIN[@]}" $COMPILE --max-cpu-min "$(python3 -c "print($BEHIND + $MINUTES)")" --eval-every-min 1 ${INIT:+--init "$INIT"} --out-dir "$RUN" 2>&1 \
-  | tr '\r' '\n' | grep -v '^epoch' > "$OUT/train.log" || { tail -30 "$OUT/train.log"; exit 1; }
-python3 -m mamba_flow.evaluate export "$RUN/best.pt" "$OUT/v2_gpu.pt"
+WALL=${WALL:-$(python3 -c "print(int($MINUTES * 60 + 60))")}    # a wall-clock cap too: on a GPU host CPU time may lag wall time
+set +e                                                              # SIGTERM at the cap: the trainer saves and stops (timeout: 124)
+timeout -s TERM "$WALL" python3 -c 'import sys; from mamba_flow.cli import main; sys.argv[0] = "mamba-flow"; main()' train "${TRAIN[@]}" $COMPILE \
+  --max-cpu-min "$(python3 -c "print($BEHIND + $MINUTES)")" --eval-every-min 1 ${INIT:+--init "$INIT"} --out-dir "$RUN" 2>&1 \
+  | tr '\r' '\n' | grep -v '^epoch' > "$OUT/train.log"
+rc=${PIPESTATUS[0]}; set -e
+[ "$rc" = 0 ] || [ "$rc" = 124 ] || { tail -30 "$OUT/train.log"; exit 1; }
+[ "$rc" = 124 ] && echo "training stopped at the wall-clock cap ($WALL s)" >> "$OUT/summary.md"
+B=$RUN/best.pt; [ -f "$B" ] || B=$RUN/latest.pt                    # no validation before the cap: the last weights
+python3 -m mamba_flow.evaluate export "$B" "$OUT/v2_gpu.pt"
 cp "$RUN/val.jsonl" "$RUN/config.json" "$OUT/"; cat "$RUN/starts.jsonl" >> "$OUT/summary.md"     # at most 8 files come back
 python3 - "$RUN" "$OUT" <<'EOF' | tee -a "$OUT/summary.md"
 import json, sys
