@@ -247,13 +247,12 @@ def predict_fields(model, lr: np.ndarray, scales=(32, 64, 128), sampler: str = '
     keys = list(dict.fromkeys(format_size(s) for s in scales))            # parses (clear errors for sizes < 1), drops repeats
     ds = SparseFields(lr, mask_ratio, seed=mask_seed)
     dev = next(model.parameters()).device
-    preds, info = {s: [] for s in keys}, {s: dict(sampler=sampler, steps=steps, samples=samples * (1 + mirror), mirror=mirror, seconds=0.0, nfe=0)
-                                          for s in keys}
+    preds, info = {s: [] for s in keys}, {s: dict(sampler=sampler, steps=steps, samples=samples, mirror=mirror, seconds=0.0, nfe=0) for s in keys}
     for i in tqdm(range(0, len(lr), batch_size), desc='eval', disable=not progress, leave=False):
         batch = ds[list(range(i, min(i + batch_size, len(lr))))].to(dev)
         for s in keys:
             out, inf = reconstruct(model, batch, s, sampler, steps, seed + i, samples, mirror)
-            preds[s].append(out); info[s]['seconds'] += inf['seconds']; info[s]['nfe'] = inf['nfe']
+            preds[s].append(out); info[s]['seconds'] += inf['seconds']; info[s]['nfe'], info[s]['samples'] = inf['nfe'], inf['samples']
             if 'std' in inf: info[s].setdefault('std', []).append(inf['std'])
     for s in keys:
         if 'std' in info[s]: info[s]['std'] = np.concatenate(info[s]['std'])          # (n, h, w, 3) levels, samples > 1
@@ -287,12 +286,12 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
         (h, w), pred = parse_size(s), rec32 if s == '32' else keep(pred)
         common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'mirror', 'nfe', 'seconds') if k in info[s]}
         if s == '32':
-            res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs,
-                                 by_distance=psnr_by_distance(pred, lr, split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0]))
+            inputs = split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0]
+            res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs, by_distance=psnr_by_distance(pred, lr, inputs))
             draws = not (info[s]['sampler'] == 'euler' and info[s]['steps'] == 1)     # one Euler step from t = 0 gives means, not draws
             if 'std' in info[s] and draws:                                             # k > 1 samples: their spread against the error
                 known = np.zeros((len(lr), 32 * 32), bool)
-                np.put_along_axis(known, split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0], True, 1)
+                np.put_along_axis(known, inputs, True, 1)
                 res['32'] |= spread_metrics(pred, info[s]['std'], lr, known, info[s]['samples'])
             continue
         if hr.shape[1] >= h and hr.shape[2] >= w:

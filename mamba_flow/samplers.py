@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ODE_STEPS', 'SAMPLERS', 'Condition', 'SampleResult', 'Velocity', 'time_grid', 'euler_step', 'heun_step', 'rk4_step',
-           'integrate', 'integrate_adaptive', 'integrate_sde', 'integrate_ddim', 'sample', 'PosteriorStats', 'mirrored',
-           'concat', 'posterior']
+           'integrate', 'integrate_adaptive', 'integrate_sde', 'integrate_ddim', 'sample', 'PosteriorStats', 'mirror_x',
+           'mirrored', 'concat', 'posterior']
 
 # %% ../nbs/07_samplers.ipynb #1d583681
 import math
@@ -128,10 +128,13 @@ class PosteriorStats:
     samples: Tensor        # (K, b, q, 3)
     nfe: int               # evaluations of the batched velocity (each covers all K samples)
 
+def mirror_x(coords: Tensor) -> Tensor:
+    "(..., 2) (y, x) coordinates mirrored left-right: x -> 1 - x."
+    return torch.stack([coords[..., 0], 1 - coords[..., 1]], -1)
+
 def mirrored(cond: Condition) -> Condition:
     "The same problem mirrored left-right (x -> 1 - x in every coordinate): query j still asks for the same pixel of the original."
-    m = lambda c: torch.stack([c[..., 0], 1 - c[..., 1]], -1)
-    return Condition(m(cond.query_coords), m(cond.input_coords), cond.input_values, cond.cell)
+    return Condition(mirror_x(cond.query_coords), mirror_x(cond.input_coords), cond.input_values, cond.cell)
 
 def concat(conds: list[Condition]) -> Condition:
     "Conditions stacked along the batch."

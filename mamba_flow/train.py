@@ -21,7 +21,7 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from .data import SparseFields, load_images, train_val_split, to_uint8, mask_image
 from .flow import flow_loss, sample_t
-from .samplers import Condition, sample
+from .samplers import Condition, mirror_x, sample
 
 # %% ../nbs/06a_train.ipynb #ac68bf88
 PRESETS = {  # config fields per model and preset; the Fourier features get `n_features` and `sigma`
@@ -168,7 +168,7 @@ def step_draws(seed: int, step: int, global_batch: int, q: int, rank: int, b: in
 
 def hflip(batch, flip):
     "Mirror the fields of the flagged examples left-right: x -> 1 - x in every coordinate."
-    m = lambda c: torch.where(flip[:, None, None], torch.stack([c[..., 0], 1 - c[..., 1]], -1), c)
+    m = lambda c: torch.where(flip[:, None, None], mirror_x(c), c)
     batch.input_coords, batch.query_coords = m(batch.input_coords), m(batch.query_coords)
     return batch
 
