@@ -7,7 +7,7 @@ __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'c
            'splitmix64', 'pixel_order', 'n_inputs', 'split_masks', 'parse_size', 'format_size', 'area_weights',
            'area_resize', 'FieldBatch', 'parse_scales', 'SparseFields', 'field_loader', 'ImageSet',
            'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'decode_jpegs', 'read_npz',
-           'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'mask_image']
+           'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'exact_part', 'mask_image']
 
 # %% ../nbs/03_data.ipynb #6cfbe580
 import hashlib, io, os, pickle, tarfile, urllib.request
@@ -206,10 +206,11 @@ class ImageSet:
     labels: np.ndarray              # (N,) int64
     source: str
     index: np.ndarray | None = None # (N,) official positions
+    exact: np.ndarray | None = None # (N,) bool: True where the pixels are exact, False where JPEG-degraded; None: not known
     def __len__(self): return len(self.images)
     def subset(self, idx) -> 'ImageSet':
-        return replace(self, images=self.images[idx], labels=self.labels[idx],
-                       index=None if self.index is None else self.index[idx])
+        pick = lambda a: None if a is None else a[idx]
+        return replace(self, images=self.images[idx], labels=self.labels[idx], index=pick(self.index), exact=pick(self.exact))
 
 CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'
 CIFAR10_MD5 = 'c58f30108f718f92721af3b95e74349a'
@@ -243,7 +244,7 @@ def read_cifar10_batches(folder, split: str = 'train') -> ImageSet:
         xs.append(np.asarray(d[b'data'], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
         ys.append(np.asarray(d[b'labels'], dtype=np.int64))
     x = np.ascontiguousarray(np.concatenate(xs))
-    return ImageSet(x, np.concatenate(ys), f'{folder} ({split})', np.arange(len(x)))
+    return ImageSet(x, np.concatenate(ys), f'{folder} ({split})', np.arange(len(x)), np.ones(len(x), bool))
 
 # %% ../nbs/03_data.ipynb #d0f61d27
 def md5sum(path, chunk: int = 1 << 20) -> str:
@@ -275,7 +276,7 @@ def decode_jpegs(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
                      for a, b in zip(offsets[:-1], offsets[1:])])
 
 def read_npz(path, split: str = 'train', exact=None) -> ImageSet:
-    "Exact arrays `x_{split}`, or JPEG bytes `{split}_jpeg` + `{split}_offsets`; `exact` npz replaces JPEG twins."
+    "Exact arrays `x_{split}`, or JPEG bytes `{split}_jpeg` + `{split}_offsets`; `exact` npz replaces JPEG twins (`ImageSet.exact` says which)."
     path = Path(path)
     with np.load(path) as z:
         labels = z[f'y_{split}'].astype(np.int64) if f'y_{split}' in z else None
@@ -289,10 +290,11 @@ def read_npz(path, split: str = 'train', exact=None) -> ImageSet:
                              f"or {split}_jpeg + {split}_offsets (JPEG bytes).")
     labels = np.full(len(x), -1, np.int64) if labels is None else labels
     if labels.shape != (len(x),): raise ValueError(f"{path}: y_{split} has shape {labels.shape}, expected ({len(x)},).")
-    s = ImageSet(x, labels, f'{path} ({split})', index if index is not None else np.arange(len(x)))
+    s = ImageSet(x, labels, f'{path} ({split})', index if index is not None else np.arange(len(x)), np.full(len(x), index is not None))
     if exact is not None:
         e = read_npz(exact, split)
-        s.images = s.images.copy(); s.images[e.index] = e.images
+        if not e.exact.all(): raise ValueError(f"exact={exact} holds JPEG bytes: it must hold exact arrays x_{split} and their positions {split}_index.")
+        s.images = s.images.copy(); s.images[e.index] = e.images; s.exact[e.index] = True
         s.source += f' with exact images from {exact}'
     return s
 
@@ -333,6 +335,13 @@ def train_val_split(n: int, val_fraction: float = 0.1, seed: int = 0) -> tuple[n
     perm = np.random.default_rng(seed).permutation(n)
     n_val = int(round(n * val_fraction))
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+def exact_part(s: ImageSet, idx: np.ndarray) -> np.ndarray:
+    "The indices among `idx` (k,) whose images in `s` have exact pixels, not JPEG-degraded ones."
+    if s.exact is None: raise ValueError(f"{s.source}: which images are exact is not known; use an .npz file (with exact= for JPEG data).")
+    keep = idx[s.exact[idx]]
+    if not len(keep): raise ValueError(f"{s.source}: none of these {len(idx)} images is exact; pass exact= (CLI: --exact) an npz of exact twins.")
+    return keep
 
 # %% ../nbs/03_data.ipynb #99551098
 def mask_image(images: np.ndarray, idx: np.ndarray, fill: int = 128) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .data import (SparseFields, area_resize, area_weights, check_images, format_size, load_images, parse_size, split_masks, to_uint8,
-                             train_val_split)
+                             train_val_split, exact_part)
 from .fourier import grid_coords
 
 # %% ../nbs/08_evaluation.ipynb #26e59efc
@@ -229,13 +229,17 @@ def load_model(path, device: str = 'cpu'):
     except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e
     return model.to(device).eval()
 
-def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, str]:
-    "Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads; split 'val' is the trainer's held-out part of 'train'."
+def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float = 0.1, seed: int = 0, exact: str | None = None) -> tuple[np.ndarray, str]:
+    """Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads; split 'val' is the trainer's held-out part
+    of 'train'. With `exact` (an npz of exact twins of JPEG `data`), only the images that have exact pixels, scored on those."""
     if data == 'photos': hr, src = photo_crops(), f"natural-photo crops {PHOTOS}"
-    elif split == 'val':                                     # the same held-out images as mamba_flow.train (same fraction and seed)
-        s = load_images(data, 'train')
-        hr, src = s.images[train_val_split(len(s.images), val_fraction, seed)[1]], f"{s.source}, validation part ({val_fraction:.0%}, seed {seed})"
-    else: s = load_images(data, split); hr, src = s.images, s.source
+    else:
+        s = load_images(data, 'train' if split == 'val' else split, exact=exact)
+        idx, src = np.arange(len(s)), s.source
+        if split == 'val':                                   # the same held-out images as mamba_flow.train (same fraction and seed)
+            idx = train_val_split(len(s), val_fraction, seed)[1]; src += f", validation part ({val_fraction:.0%}, seed {seed})"
+        if exact: idx = exact_part(s, idx); src += f", the {len(idx)} with exact pixels"
+        hr = s.images[idx]
     if hr.shape[1] != hr.shape[2] or hr.shape[1] < 32: raise ValueError(f"evaluation images must be square, at least 32 px (their 32 px area means are the inputs); got {hr.shape[1:3]}.")
     return (hr[:n] if n else hr), src
 
@@ -365,6 +369,7 @@ def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--checkpoint', required=True); e.add_argument('--data', required=True, help="'photos', an npz, a CIFAR-10 folder or an image folder")
     e.add_argument('--split', default='test', help="test, train, or val: the trainer's held-out 10% of train (model selection)")
     e.add_argument('--n', type=int, default=0)
+    e.add_argument('--exact', default=None, help="npz of exact twins of JPEG --data: score only the images that have exact pixels")
     e.add_argument('--query-group', type=int, default=None, help='V2: queries that self-attend together at most (0: all)')
     e.add_argument('--mask-ratio', type=float, default=0.2); e.add_argument('--mask-seed', type=int, default=0)
     e.add_argument('--scales', type=size_arg, nargs='*', default=[32, 64, 128], help=SIZES_HELP); e.add_argument('--sampler', default='heun')
@@ -375,7 +380,7 @@ def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--out', default='results.json')
 
 def _eval(a) -> dict:
-    hr, src = eval_images(a.data, a.split, a.n)
+    hr, src = eval_images(a.data, a.split, a.n, exact=a.exact)
     model = load_model(a.checkpoint, a.device)
     if a.query_group is not None:
         if not hasattr(model, 'query_group'): raise ValueError(f"--query-group applies to V2 models; {a.checkpoint} holds a {type(model).__name__}.")

@@ -19,7 +19,7 @@ import torch.distributed as dist
 from torch import nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
-from .data import SparseFields, load_images, train_val_split, to_uint8, mask_image
+from .data import SparseFields, load_images, train_val_split, exact_part, to_uint8, mask_image
 from .flow import flow_loss, sample_t
 from .samplers import Condition, mirror_x, sample
 
@@ -91,6 +91,7 @@ class TrainConfig:
     overrides: str = ''               # model-config fields, 'n_pairs=0,local_k=8' (see build_model)
     data: str = 'sample'              # see mamba_flow.data.load_images
     exact: str = ''                   # npz of exact images replacing JPEG twins ('' for none)
+    exact_only: bool = False          # train on the exact images of the training part only (validation unchanged)
     val_fraction: float = 0.1         # held out of the training images, for model selection
     mask_ratio: float = 0.2
     resample_masks: bool = True       # new masks every epoch (augmentation), reproducibly
@@ -299,6 +300,7 @@ class Trainer:
         cfg = self.cfg
         imgs = load_images(cfg.data, 'train', exact=cfg.exact or None)
         tr, va = train_val_split(len(imgs), cfg.val_fraction, cfg.seed)
+        if cfg.exact_only: tr = exact_part(imgs, tr)
         if len(va) == 0: va = tr[:1]
         self.train_ds = SparseFields(imgs.images[tr], cfg.mask_ratio, seed=cfg.seed, resample=cfg.resample_masks, n_queries=cfg.queries,
                                      scales=cfg.scales)
