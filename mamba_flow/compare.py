@@ -31,14 +31,15 @@ def default_names(paths) -> list[str]:
 
 def compare(checkpoints, names=None, data: str = 'sample', split: str = 'test', n: int = 0, scales=(32,), sampler: str = 'heun',
             steps: int = 50, samples: int = 1, mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16,
-            classical=('nearest', 'linear', 'cubic', 'biharmonic'), device: str = 'cpu', progress: bool = True, mirror: bool = False) -> dict:
+            classical=('nearest', 'linear', 'cubic', 'biharmonic'), device: str = 'cpu', progress: bool = True, mirror: bool = False,
+            exact: str | None = None) -> dict:
     "Scores of every checkpoint and the classical methods on the same images and inputs; the fields for figures."
     if not checkpoints: raise ValueError("give at least one checkpoint to compare.")
     names = list(names or default_names(checkpoints))
     if len(names) != len(checkpoints): raise ValueError(f"{len(names)} names for {len(checkpoints)} checkpoints.")
     missing = [str(p) for p in checkpoints if not Path(p).exists()]
     if missing: raise FileNotFoundError(f"no checkpoint at {', '.join(missing)}.")
-    hr, source = eval_images(data, split, n)
+    hr, source = eval_images(data, split, n, exact=exact)
     lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
     scales = list(dict.fromkeys(format_size(s) for s in scales))                 # any sizes, spelled one way ('32', '100x75')
     out = dict(source=source, n=len(hr), scales=list(scales), sampler=sampler, steps=steps, samples=samples * (1 + mirror), mirror=mirror,
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument('checkpoints', nargs='+'); p.add_argument('--names', nargs='*', default=None)
     p.add_argument('--data', default='sample', help="'photos', 'sample', an npz, a CIFAR-10 folder or an image folder")
     p.add_argument('--split', default='test'); p.add_argument('--n', type=int, default=0, help='first N images (0: all)')
+    p.add_argument('--exact', default=None, help='npz of exact twins of JPEG --data: only the images that have exact pixels')
     p.add_argument('--scales', type=size_arg, nargs='*', default=[32], help=SIZES_HELP); p.add_argument('--sampler', default='heun')
     p.add_argument('--steps', type=int, default=50); p.add_argument('--samples', type=int, default=1)
     p.add_argument('--mask-ratio', type=float, default=0.2); p.add_argument('--mask-seed', type=int, default=0)
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> dict:
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     res = compare(a.checkpoints, a.names, a.data, a.split, a.n, tuple(a.scales), a.sampler, a.steps, a.samples, a.mask_ratio,
-                  a.mask_seed, a.batch_size, tuple(a.classical), a.device, mirror=a.mirror)
+                  a.mask_seed, a.batch_size, tuple(a.classical), a.device, mirror=a.mirror, exact=a.exact)
     written = write_comparison(res, a.out)
     print(Path(a.out + '.md').read_text() + f"\nwrote {', '.join(written)} in {time.perf_counter() - t0:.0f} s")
     return res
