@@ -44,10 +44,11 @@ _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
     "SplitMix64 finalizer, elementwise on a uint64 array (wrapping arithmetic)."
-    z = np.asarray(x, dtype=np.uint64) + _GAMMA
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    with np.errstate(over='ignore'):                                      # wrapping modulo 2**64 is the point (numpy scalars warn)
+        z = np.asarray(x, dtype=np.uint64) + _GAMMA
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
 
 def pixel_order(index, n_pixels: int, seed: int = 0, epoch: int = 0, first: int | None = None) -> np.ndarray:
     "The first `first` pixels of a random permutation per image, a pure function of (seed, index, epoch): (b,) -> (b, first)."
@@ -165,7 +166,8 @@ class SparseFields(torch.utils.data.Dataset):
     def factor(self, idx: np.ndarray) -> int:
         "The coarsening factor of this batch: a pure function of (seed, epoch, first image), drawn from `scales`."
         if len(self.scales) == 1: return next(iter(self.scales))
-        u = splitmix64(splitmix64(np.uint64(self.seed) ^ np.uint64(self.epoch if self.resample else 0) * _GAMMA) ^ np.uint64(idx[0]))
+        with np.errstate(over='ignore'):                                  # wrapping uint64 arithmetic
+            u = splitmix64(splitmix64(np.uint64(self.seed) ^ np.uint64(self.epoch if self.resample else 0) * _GAMMA) ^ np.uint64(idx[0]))
         return list(self.scales)[int(np.searchsorted(np.cumsum(list(self.scales.values())), float(u) / 2.0 ** 64, side='right').clip(0, len(self.scales) - 1))]
 
     def __getitem__(self, index) -> FieldBatch:

@@ -451,7 +451,7 @@ def _fit(self) -> dict:
     cfg, last_val = self.cfg, {}
     if self.is_main:
         (self.out / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
-        print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training / "
+        print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training{' (exact pixels only)' * cfg.exact_only} / "
               f"{len(self.val_ds)} validation images from {self.data_source}, {self.steps_per_epoch} steps per epoch, "
               f"{self.world} process(es) on {self.device}; run folder {self.out}; {self.start}")
         self.log('starts.jsonl', dict(step=self.step, cpu_min=self.cpu_s / 60, start=self.start))   # each segment of a run
