@@ -232,7 +232,9 @@ def load_model(path, device: str = 'cpu'):
 def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float = 0.1, seed: int = 0, exact: str | None = None) -> tuple[np.ndarray, str]:
     """Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads; split 'val' is the trainer's held-out part
     of 'train'. With `exact` (an npz of exact twins of JPEG `data`), only the images that have exact pixels, scored on those."""
-    if data == 'photos': hr, src = photo_crops(), f"natural-photo crops {PHOTOS}"
+    if data == 'photos':
+        if exact: raise ValueError("exact= applies to JPEG CIFAR-10 data (its exact twins); the photo crops are exact already: drop --exact.")
+        hr, src = photo_crops(), f"natural-photo crops {PHOTOS}"
     else:
         s = load_images(data, 'train' if split == 'val' else split, exact=exact)
         idx, src = np.arange(len(s)), s.source
