@@ -6,8 +6,8 @@
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'check_images', 'to_values', 'to_uint8',
            'splitmix64', 'pixel_order', 'n_inputs', 'split_masks', 'parse_size', 'format_size', 'area_weights',
            'area_resize', 'FieldBatch', 'parse_scales', 'SparseFields', 'field_loader', 'ImageSet',
-           'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'decode_jpegs', 'read_npz',
-           'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'exact_part', 'mask_image']
+           'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'encode_jpegs', 'decode_jpegs',
+           'read_npz', 'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'exact_part', 'mask_image']
 
 # %% ../nbs/03_data.ipynb #6cfbe580
 import hashlib, io, os, pickle, tarfile, urllib.request
@@ -271,6 +271,14 @@ def download_cifar10(root, url: str = CIFAR10_URL, md5: str = CIFAR10_MD5) -> Pa
     return _official_dir(root)
 
 # %% ../nbs/03_data.ipynb #26e2e460
+def encode_jpegs(images: np.ndarray, quality: int = 75) -> tuple[np.ndarray, np.ndarray]:
+    "(N, H, W, 3) uint8 -> JPEG files concatenated (uint8 bytes) and their (N + 1,) offsets: the layout `decode_jpegs` and `read_npz` read."
+    from PIL import Image
+    files = []
+    for im in check_images(images):
+        b = io.BytesIO(); Image.fromarray(im).save(b, format='JPEG', quality=quality); files.append(b.getvalue())
+    return np.frombuffer(b''.join(files), np.uint8), np.cumsum([0] + [len(f) for f in files])
+
 def decode_jpegs(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     "JPEG files concatenated in `blob`, image i at bytes [offsets[i], offsets[i+1]) -> (N, H, W, 3) uint8."
     from PIL import Image   # Pillow: the standard decoder, already a dependency of matplotlib
