@@ -1,0 +1,63 @@
+"""Test-time views: the posterior mean (one Euler step from t = 0) averaged over symmetric versions of the problem.
+
+`--mirror` averages the field with that of the left-right mirrored problem. Are more views worth their compute? Each view maps every
+coordinate (y, x) of the inputs and the queries (flips x -> 1 - x, y -> 1 - y; the transpose swaps y and x), so that query j still asks
+for the same pixel of the original; the fields are averaged. Usage (one thread; about 3 CPU minutes for 256 images):
+
+    python nbs/experiments/tta_views.py --checkpoint mamba_flow/assets/v2_fast.pt --data ../shared/data/cifar10_jpeg_q75.npz \
+        --split val --n 256 --out figures/tta_views_val256
+"""
+import argparse, json, os
+import numpy as np
+import torch
+from mamba_flow.data import SparseFields, to_uint8
+from mamba_flow.evaluate import eval_images, grid_condition, load_model, score_fields
+from mamba_flow.samplers import Condition, sample
+
+def flip_x(c): return torch.stack([c[..., 0], 1 - c[..., 1]], -1)    # (..., 2) (y, x)
+def flip_y(c): return torch.stack([1 - c[..., 0], c[..., 1]], -1)
+def swap(c): return c.flip(-1)
+VIEWS = {'id': lambda c: c, 'x': flip_x, 'y': flip_y, 'xy': lambda c: flip_x(flip_y(c)), 't': swap,
+         'tx': lambda c: flip_x(swap(c)), 'ty': lambda c: flip_y(swap(c)), 'txy': lambda c: flip_x(flip_y(swap(c)))}
+SETS = ('id', 'x', 'y', 'xy', 't', 'id+x', 'id+y', 'id+t', 'id+x+y+xy', 'id+x+y+xy+t+tx+ty+txy')
+
+def view(cond: Condition, name: str) -> Condition:
+    "The problem seen through one view; a transpose also swaps the cell's (h, w)."
+    m = VIEWS[name]
+    cell = cond.cell.flip(-1) if name.startswith('t') and cond.cell is not None else cond.cell
+    return Condition(m(cond.query_coords), m(cond.input_coords), cond.input_values, cell)
+
+@torch.no_grad()
+def view_means(model, lr: np.ndarray, mask_seed: int = 0, batch_size: int = 16) -> dict[str, np.ndarray]:
+    "{view: (n, 32 * 32, 3) float posterior means} of every view, for the 32 px images `lr` (n, 32, 32, 3) uint8."
+    ds, out = SparseFields(lr, 0.2, seed=mask_seed), {v: [] for v in VIEWS}
+    for i in range(0, len(lr), batch_size):
+        cond, _ = grid_condition(ds[list(range(i, min(i + batch_size, len(lr))))], 32)
+        for v in VIEWS: out[v].append(sample(model, view(cond, v), 'euler', 1).x)
+    return {v: torch.cat(x) for v, x in out.items()}
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--checkpoint', required=True); p.add_argument('--data', required=True)
+    p.add_argument('--split', default='val'); p.add_argument('--n', type=int, default=256); p.add_argument('--out', default=None)
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    lr, src = eval_images(a.data, a.split, a.n)
+    means = view_means(load_model(a.checkpoint), lr)
+    rows = {}
+    for s in SETS:
+        names = s.split('+')
+        pred = to_uint8(torch.stack([means[v] for v in names]).mean(0)).reshape(len(lr), 32, 32, 3).numpy()
+        r = score_fields({'32': pred}, {'32': dict(sampler='euler', steps=1)}, lr)['32']
+        rows[s] = dict(views=len(names), psnr=r['psnr'], ssim=r['ssim'])
+    base = rows['id']['psnr']
+    table = "| views | forward passes | PSNR (dB) | vs one view | SSIM |\n|---|---:|---:|---:|---:|\n" + "\n".join(
+        f"| {s} | {r['views']} | {r['psnr']:.3f} | {r['psnr'] - base:+.3f} | {r['ssim']:.4f} |" for s, r in rows.items())
+    head = f"{a.checkpoint} on {src}: {len(lr)} images, posterior mean (one Euler step from t = 0), known pixels kept"
+    print(f"{head}\n\n{table}")
+    if a.out:
+        os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
+        with open(a.out + '.json', 'w') as f: json.dump(dict(checkpoint=a.checkpoint, data=src, n=len(lr), results=rows), f, indent=1)
+        with open(a.out + '.md', 'w') as f: f.write(f"{head}\n\n{table}\n")
+
+if __name__ == '__main__': main()
