@@ -9,9 +9,9 @@ mean (one Euler step from t = 0), known pixels kept; each field beside bicubic u
     python nbs/experiments/cell_clamp.py runs/c285_sr2_jpeg/best.pt runs/c285_sr2_exact/best.pt --cell-min 0 0.5 1 \
         --out figures/superres_cell_clamp
 """
-import argparse, json, os
+import argparse
 import torch
-from mamba_flow.evaluate import eval_images, evaluate_model, load_model
+from mamba_flow.evaluate import eval_images, evaluate_model, load_model, report
 
 def clamp_cells(model, cell_min: float):
     "The model with every cell below `cell_min` raised to it (0: unchanged)."
@@ -39,10 +39,6 @@ def main():
                  f"| {r['checkpoint']} | {r['cell_min']:g} | " + " | ".join(f"{r[str(s)]:.2f}" for s in a.scales) + " | "
                  + " | ".join(f"{r[f'{s} vs own bicubic']:+.2f}" for s in big) + " |" for r in rows))
     head = f"{src}: {len(hr)} crops, PSNR dB, posterior mean (one Euler step from t = 0), known pixels kept"
-    print(f"{head}\n\n{table}")
-    if a.out:
-        os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
-        with open(a.out + '.json', 'w') as f: json.dump(dict(data=src, n=len(hr), results=rows), f, indent=1)
-        with open(a.out + '.md', 'w') as f: f.write(f"{head}\n\n{table}\n")
+    report(head, table, dict(data=src, n=len(hr), results=rows), a.out)
 
 if __name__ == '__main__': main()

@@ -7,11 +7,11 @@ for the same pixel of the original; the fields are averaged. Usage (one thread; 
     python nbs/experiments/tta_views.py --checkpoint mamba_flow/assets/v2_fast.pt --data ../shared/data/cifar10_jpeg_q75.npz \
         --split val --n 256 --out figures/tta_views_val256
 """
-import argparse, json, os
+import argparse
 import numpy as np
 import torch
 from mamba_flow.data import SparseFields, to_uint8
-from mamba_flow.evaluate import eval_images, grid_condition, load_model, score_fields
+from mamba_flow.evaluate import eval_images, grid_condition, load_model, report, score_fields
 from mamba_flow.samplers import Condition, sample
 
 def flip_x(c): return torch.stack([c[..., 0], 1 - c[..., 1]], -1)    # (..., 2) (y, x)
@@ -54,10 +54,6 @@ def main():
     table = "| views | forward passes | PSNR (dB) | vs one view | SSIM |\n|---|---:|---:|---:|---:|\n" + "\n".join(
         f"| {s} | {r['views']} | {r['psnr']:.3f} | {r['psnr'] - base:+.3f} | {r['ssim']:.4f} |" for s, r in rows.items())
     head = f"{a.checkpoint} on {src}: {len(lr)} images, posterior mean (one Euler step from t = 0), known pixels kept"
-    print(f"{head}\n\n{table}")
-    if a.out:
-        os.makedirs(os.path.dirname(a.out) or '.', exist_ok=True)
-        with open(a.out + '.json', 'w') as f: json.dump(dict(checkpoint=a.checkpoint, data=src, n=len(lr), results=rows), f, indent=1)
-        with open(a.out + '.md', 'w') as f: f.write(f"{head}\n\n{table}\n")
+    report(head, table, dict(checkpoint=a.checkpoint, data=src, n=len(lr), results=rows), a.out)
 
 if __name__ == '__main__': main()
