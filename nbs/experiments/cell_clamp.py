@@ -34,10 +34,9 @@ def main():
             row = dict(checkpoint=ck, cell_min=lo, **{str(s): r[str(s)]['psnr'] for s in a.scales},
                        **{f'{s} vs own bicubic': r[str(s)]['psnr'] - r[f'{s} bicubic of 32']['psnr'] for s in big})
             rows.append(row); print(row, flush=True)
-    table = ("| checkpoint | cell min | " + " | ".join(f"{s} px" for s in a.scales) + " | " + " | ".join(f"{s} px vs own bicubic" for s in big)
-             + " |\n|---|---:|" + "---:|" * (len(a.scales) + len(big)) + "\n" + "\n".join(
-                 f"| {r['checkpoint']} | {r['cell_min']:g} | " + " | ".join(f"{r[str(s)]:.2f}" for s in a.scales) + " | "
-                 + " | ".join(f"{r[f'{s} vs own bicubic']:+.2f}" for s in big) + " |" for r in rows))
+    cols = [(f'{s} px', str(s), '.2f') for s in a.scales] + [(f'{s} px vs own bicubic', f'{s} vs own bicubic', '+.2f') for s in big]
+    table = "\n".join(["| checkpoint | cell min | " + " | ".join(c[0] for c in cols) + " |", "|---|---:|" + "---:|" * len(cols)]
+                      + [f"| {r['checkpoint']} | {r['cell_min']:g} | " + " | ".join(format(r[k], f) for _, k, f in cols) + " |" for r in rows])
     head = f"{src}: {len(hr)} crops, PSNR dB, posterior mean (one Euler step from t = 0), known pixels kept"
     report(head, table, dict(data=src, n=len(hr), results=rows), a.out)
 

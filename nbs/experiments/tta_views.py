@@ -2,7 +2,7 @@
 
 `--mirror` averages the field with that of the left-right mirrored problem. Are more views worth their compute? Each view maps every
 coordinate (y, x) of the inputs and the queries (flips x -> 1 - x, y -> 1 - y; the transpose swaps y and x), so that query j still asks
-for the same pixel of the original; the fields are averaged. Usage (one thread; about 3 CPU minutes for 256 images):
+for the same pixel of the original; the fields are averaged. Usage (one thread):
 
     python nbs/experiments/tta_views.py --checkpoint mamba_flow/assets/v2_fast.pt --data ../shared/data/cifar10_jpeg_q75.npz \
         --split val --n 256 --out figures/tta_views_val256
@@ -12,9 +12,9 @@ import numpy as np
 import torch
 from mamba_flow.data import SparseFields, to_uint8
 from mamba_flow.evaluate import eval_images, grid_condition, load_model, report, score_fields
-from mamba_flow.samplers import Condition, sample
+from mamba_flow.samplers import Condition, mirror_x, sample
 
-def flip_x(c): return torch.stack([c[..., 0], 1 - c[..., 1]], -1)    # (..., 2) (y, x)
+flip_x = mirror_x                                                       # (..., 2) (y, x): x -> 1 - x, as --mirror does
 def flip_y(c): return torch.stack([1 - c[..., 0], c[..., 1]], -1)
 def swap(c): return c.flip(-1)
 VIEWS = {'id': lambda c: c, 'x': flip_x, 'y': flip_y, 'xy': lambda c: flip_x(flip_y(c)), 't': swap,
@@ -28,8 +28,8 @@ def view(cond: Condition, name: str) -> Condition:
     return Condition(m(cond.query_coords), m(cond.input_coords), cond.input_values, cell)
 
 @torch.no_grad()
-def view_means(model, lr: np.ndarray, mask_seed: int = 0, batch_size: int = 16) -> dict[str, np.ndarray]:
-    "{view: (n, 32 * 32, 3) float posterior means} of every view, for the 32 px images `lr` (n, 32, 32, 3) uint8."
+def view_means(model, lr: np.ndarray, mask_seed: int = 0, batch_size: int = 16) -> dict[str, torch.Tensor]:
+    "{view: (n, 32 * 32, 3) float tensor of posterior means} of every view, for the 32 px images `lr` (n, 32, 32, 3) uint8."
     ds, out = SparseFields(lr, 0.2, seed=mask_seed), {v: [] for v in VIEWS}
     for i in range(0, len(lr), batch_size):
         cond, _ = grid_condition(ds[list(range(i, min(i + batch_size, len(lr))))], 32)
