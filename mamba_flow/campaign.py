@@ -32,9 +32,12 @@ def new_campaign(name: str, train_args: list[str], root='campaign', init: str = 
     if (d / 'config.json').exists(): raise FileExistsError(f"{d} exists: a campaign is created once (edit its config.json by hand to change it).")
     cfg = asdict(TrainConfig(**vars(config_parser().parse_args(train_args))))
     cfg.update(out_dir='', resume=False, max_cpu_min=0., init='')
+    if init: read_weights(init)                      # CheckpointError naming the file, before anything is written
     d.mkdir(parents=True)
     (d / 'config.json').write_text(json.dumps(cfg, indent=1))
-    if init: export_weights(init, d / 'weights.pt') if 'ema' in torch.load(init, map_location='cpu', weights_only=False) else shutil.copy(init, d / 'weights.pt')
+    if not init: return d
+    exported = torch.load(init, map_location='cpu', weights_only=True).get('kind') == 'mamba_flow.weights'
+    shutil.copy(init, d / 'weights.pt') if exported else export_weights(init, d / 'weights.pt')
     return d
 
 # %% ../nbs/08f_campaign.ipynb #426cf818

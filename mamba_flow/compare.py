@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument('--data', default='sample', help="'photos', 'sample', an npz, a CIFAR-10 folder or an image folder")
     p.add_argument('--split', default='test'); p.add_argument('--n', type=int, default=0, help='first N images (0: all)')
     p.add_argument('--exact', default=None, help='npz of exact twins of JPEG --data: only the images that have exact pixels')
-    p.add_argument('--scales', type=size_arg, nargs='*', default=[32], help=SIZES_HELP); p.add_argument('--sampler', default='heun')
+    p.add_argument('--scales', type=size_arg, nargs='+', default=[32], help=SIZES_HELP); p.add_argument('--sampler', default='heun')
     p.add_argument('--steps', type=int, default=50); p.add_argument('--samples', type=int, default=1)
     p.add_argument('--mask-ratio', type=float, default=0.2); p.add_argument('--mask-seed', type=int, default=0)
     p.add_argument('--batch-size', type=int, default=16); p.add_argument('--device', default='cpu')

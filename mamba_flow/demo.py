@@ -203,7 +203,7 @@ def demo_main(argv: list[str] | None = None) -> dict:
     "Entry point of `mamba-flow demo`."
     p = argparse.ArgumentParser(prog='mamba-flow demo', description=demo.__doc__)
     p.add_argument('--out', default='runs/demo'); p.add_argument('--n', type=int, default=4, help='images (1..32)')
-    p.add_argument('--scales', type=size_arg, nargs='*', default=[32, 64, 128], help=SIZES_HELP + '; must include 32')
+    p.add_argument('--scales', type=size_arg, nargs='+', default=[32, 64, 128], help=SIZES_HELP + '; must include 32')
     p.add_argument('--sampler', default='euler'); p.add_argument('--steps', type=int, default=4)
     p.add_argument('--samples', type=int, default=4); p.add_argument('--checkpoint', default=None)
     p.add_argument('--device', default='cpu')

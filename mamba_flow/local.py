@@ -113,6 +113,9 @@ class LocalConfig:
     d_rel: int = 32            # width of the offset encoding
     density: float = 0.2       # inputs per pixel of the reference grid: offsets are in pitches sqrt(density / n_inputs)
     max_pairs: int = 2 ** 22   # (query, neighbour) pairs per chunk (memory bound)
+    def __post_init__(self):
+        if not 0 < self.density <= 1 or self.k < 1 or self.k_self < 0 or self.d_rel < 1 or self.max_pairs < 1:
+            raise ValueError(f"LocalConfig needs density in (0, 1], k >= 1, k_self >= 0, d_rel >= 1 and max_pairs >= 1; got {self}.")
 
 class LocalContext(nn.Module):
     "Neighbourhoods shared by the layers of a local decoder: (query -> input tokens, query -> queries)."

@@ -143,6 +143,7 @@ def concat(conds: list[Condition]) -> Condition:
 
 def posterior(model, cond: Condition, k: int = 8, mirror: bool = False, **kw) -> PosteriorStats:
     "K samples per condition in one batch: their mean, per-pixel std, and the samples; `mirror`: K more of the mirrored problem (2K)."
+    if k < 1: raise ValueError(f"k (samples per condition) must be >= 1; got {k}.")
     b = len(cond.query_coords)
     both = concat([cond.repeat(k), mirrored(cond).repeat(k)]) if mirror else cond.repeat(k)
     r = sample(model, both, **kw)

@@ -21,7 +21,7 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from .data import SparseFields, load_images, train_val_split, exact_part, to_uint8, mask_image
 from .flow import flow_loss, sample_t
-from .samplers import Condition, mirror_x, sample
+from .samplers import SAMPLERS, Condition, mirror_x, sample
 
 # %% ../nbs/06a_train.ipynb #ac68bf88
 PRESETS = {  # config fields per model and preset; the Fourier features get `n_features` and `sigma`
@@ -140,6 +140,10 @@ class TrainConfig:
         if self.batch_size < 1 or self.epochs < 1: raise ValueError("batch_size and epochs must be >= 1.")
         if self.select_on not in ('psnr', 'loss'): raise ValueError(f"select_on must be 'psnr' or 'loss'; got {self.select_on!r}.")
         if not 0 <= self.t0_fraction <= 1: raise ValueError(f"t0_fraction must be in [0, 1]; got {self.t0_fraction}.")
+        periods = dict(ckpt_every=self.ckpt_every, eval_every=self.eval_every, figure_every=self.figure_every, psnr_steps=self.psnr_steps)
+        if min(periods.values()) < 1: raise ValueError(f"these must be >= 1: {periods}.")
+        if self.psnr_sampler not in SAMPLERS: raise ValueError(f"psnr_sampler must be one of {SAMPLERS}; got {self.psnr_sampler!r}.")
+        if self.t_sampling not in ('uniform', 'logit_normal'): raise ValueError(f"t_sampling must be 'uniform' or 'logit_normal'; got {self.t_sampling!r}.")
 
 MODEL_KEYS = ('model', 'preset', 'sigma', 'd_state', 'overrides', 'learned_time')                      # what a checkpoint's weights depend on
 RESUME_KEYS = MODEL_KEYS + ('data', 'batch_size', 'seed', 'mask_ratio')  # what must not change for an exact resume
@@ -265,9 +269,9 @@ def pick_device(device: str) -> str:
     return device
 
 def psnr_uint8(pred: np.ndarray, true: np.ndarray) -> float:
-    "Mean PSNR (dB) over images, uint8 (n, H, W, 3), by scikit-image."
-    from skimage.metrics import peak_signal_noise_ratio
-    return float(np.mean([peak_signal_noise_ratio(t, p, data_range=255) for p, t in zip(pred, true)]))
+    "Mean PSNR (dB) over images, uint8 (n, H, W, 3): the evaluation's `psnr_images`, so validation and `mamba-flow eval` agree."
+    from mamba_flow.evaluate import psnr_images                         # here: evaluate imports the trainer
+    return float(psnr_images(pred, true).mean())
 
 # %% ../nbs/06a_train.ipynb #8e80e03a
 class Trainer:
@@ -299,6 +303,8 @@ class Trainer:
     def _data(self):
         cfg = self.cfg
         imgs = load_images(cfg.data, 'train', exact=cfg.exact or None)
+        h, w = imgs.images.shape[1:3]
+        if h != w: raise ValueError(f"training images must be square (validation scores h x h fields); {cfg.data} has {h} x {w}: crop or resize them.")
         tr, va = train_val_split(len(imgs), cfg.val_fraction, cfg.seed)
         if cfg.exact_only: tr = exact_part(imgs, tr)
         if len(va) == 0: va = tr[:1]
@@ -326,13 +332,14 @@ def _validate(self) -> dict:
     full = self.val_full[list(range(n))].to(self.device)
     rec = self.sample_fields(full)                                               # (n, H * W, 3)
     rec.scatter_(1, full.input_idx[..., None].expand(-1, -1, 3), full.input_values)   # the known pixels are kept
-    H = W = int(math.isqrt(full.query_coords.shape[1]))
-    pred, true = (to_uint8(x).reshape(n, H, W, 3).cpu().numpy() for x in (rec, full.query_values))
+    H, W = self.val_full.images.shape[1:3]
+    image = lambda x: to_uint8(x).reshape(n, H, W, 3).cpu().numpy()             # every pixel, row-major -> (n, H, W, 3) uint8
+    pred, true = image(rec), image(full.query_values)
     x2 = self.val_x2[list(range(n))].to(self.device)                              # the same images from 16 px inputs (cell 0.5)
-    rec2 = self.sample_fields(x2)
+    rec2 = self.sample_fields(x2)                                                 # (n, H * W, 3): all pixels, row-major
     self.model.train()
     return dict(epoch=self.epoch, step=self.step, cpu_min=self.cpu_s / 60, val_loss=sum(losses) / len(self.val_ds),
-                psnr=psnr_uint8(pred, true), psnr_x2=psnr_uint8(to_uint8(rec2).cpu().numpy(), to_uint8(x2.query_values).cpu().numpy()), n_psnr=n, psnr_sampler=cfg.psnr_sampler, psnr_steps=cfg.psnr_steps, _pred=pred, _true=true,
+                psnr=psnr_uint8(pred, true), psnr_x2=psnr_uint8(image(rec2), image(x2.query_values)), n_psnr=n, psnr_sampler=cfg.psnr_sampler, psnr_steps=cfg.psnr_steps, _pred=pred, _true=true,
                 _inputs=mask_image(true, full.input_idx.cpu().numpy()))
 Trainer.validate = _validate
 
