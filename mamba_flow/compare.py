@@ -40,7 +40,7 @@ def compare(checkpoints, names=None, data: str = 'sample', split: str = 'test', 
     missing = [str(p) for p in checkpoints if not Path(p).exists()]
     if missing: raise FileNotFoundError(f"no checkpoint at {', '.join(missing)}.")
     hr, source = eval_images(data, split, n, exact=exact)
-    lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
+    lr = area_resize(hr, 32)
     scales = list(dict.fromkeys(format_size(s) for s in scales))                 # any sizes, spelled one way ('32', '100x75')
     out = dict(source=source, n=len(hr), scales=list(scales), sampler=sampler, steps=steps, samples=samples * (1 + mirror), mirror=mirror,
                mask_ratio=mask_ratio, mask_seed=mask_seed, models={}, classical={}, fields={})
@@ -107,7 +107,7 @@ def compare_figure(res: dict, rows: int = 4):
     "Truth, inputs, biharmonic (+ bicubic), then per model its field at the largest size and (above 32 px) its 32 px field + bicubic."
     import matplotlib.pyplot as plt
     hr, mr, ms = res['images'], res['mask_ratio'], res['mask_seed']
-    lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
+    lr = area_resize(hr, 32)
     rows = min(rows, len(hr))
     inp, _ = split_masks(np.arange(rows), 32 * 32, mr, ms)
     top = max(res['scales'], key=pixels)

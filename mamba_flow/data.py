@@ -109,6 +109,7 @@ def area_resize(images: np.ndarray, size) -> np.ndarray:
     images = check_images(images)
     h, w = parse_size(size)
     H, W = images.shape[1:3]
+    if (h, w) == (H, W): return images                                                          # nothing to average
     num = np.einsum('ih,nhwc,jw->nijc', area_weights(H, h).astype(np.float64), images.astype(np.float64),
                     area_weights(W, w).astype(np.float64), optimize=True)       # integers, exact in float64; BLAS products
     return np.round(num / (H * W)).astype(np.uint8)                                             # one rounding, as a block mean

@@ -296,7 +296,7 @@ def with_true_detail(rec32: np.ndarray, lr: np.ndarray, truth: np.ndarray) -> np
 
 def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.2, mask_seed: int = 0, keep_inputs: bool = True) -> dict:
     "Metrics per size of `predict_fields`' output against `hr` (n, H, H, 3): real truth up to H, else downsample consistency."
-    lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
+    lr = area_resize(hr, 32)
     res, rec32 = {}, None
     if '32' in preds:
         rec32 = paste_inputs(preds['32'], lr, mask_ratio, mask_seed) if keep_inputs else preds['32']
@@ -330,7 +330,7 @@ def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = '
                    mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True,
                    keep_inputs: bool = True, mirror: bool = False) -> dict:
     "Metrics per size (any: 48, '100x75') of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H >= 32."
-    lr = area_resize(hr, 32) if hr.shape[1] != 32 else hr
+    lr = area_resize(hr, 32)
     preds, info = predict_fields(model, lr, scales, sampler, steps, samples, mask_ratio, mask_seed, batch_size, seed, progress, mirror)
     return score_fields(preds, info, hr, mask_ratio, mask_seed, keep_inputs)
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every number of the README's "The shipped model" section, measured again for the weights W (default: the package's).
 # Run after shipping new weights; each command is the one the README prints beside its table.
-# usage: bash nbs/experiments/shipped_tables.sh [test|heun|photos|all] [W]
+# usage: bash nbs/experiments/shipped_tables.sh [test|heun|photos|summary|all] [W]
 #   test: exact test (all 1,017, first 128, --mirror), validation (256, and --mirror), and by distance to the nearest input
 #   heun: Heun 10 steps on the first 128 test images, 8 samples and one (the slow part: about 16 CPU minutes)
 #   photos: the photo crops (compare at 32/64/128 px, --mirror, the super-resolution ceiling at 32-256 px)
+#   summary: print every number of the section from the files the parts wrote (shipped_summary.py; also the end of `all`)
 # Two parts can run side by side on two cores (each process uses one thread).
 set -euo pipefail
 PART=${1:-all}; W=${2:-mamba_flow/assets/v2_fast.pt}; D=${D:-../shared/data}
@@ -32,4 +33,7 @@ if [[ $PART == photos || $PART == all ]]; then
       --data photos --scales 32 64 128 "${E1[@]}" --classical biharmonic --out figures/compare_photos
   mamba-flow eval --checkpoint "$W" --data photos --scales 32 64 128 "${E1[@]}" --mirror --out figures/eval_v2_fast_photos_mirror.json
   mamba-flow eval --checkpoint "$W" --data photos --scales 32 64 128 256 "${E1[@]}" --out figures/eval_v2_fast_photos_ceiling.json
+fi
+if [[ $PART == summary || $PART == all ]]; then
+  python nbs/experiments/shipped_summary.py figures
 fi
