@@ -20,7 +20,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from .data import SparseFields, load_images, train_val_split, exact_part, to_uint8, mask_image
-from .flow import flow_loss, sample_t
+from .flow import T_SAMPLINGS, flow_loss, sample_t
 from .samplers import SAMPLERS, Condition, mirror_x, sample
 
 # %% ../nbs/06a_train.ipynb #ac68bf88
@@ -143,7 +143,7 @@ class TrainConfig:
         periods = dict(ckpt_every=self.ckpt_every, eval_every=self.eval_every, figure_every=self.figure_every, psnr_steps=self.psnr_steps)
         if min(periods.values()) < 1: raise ValueError(f"these must be >= 1: {periods}.")
         if self.psnr_sampler not in SAMPLERS: raise ValueError(f"psnr_sampler must be one of {SAMPLERS}; got {self.psnr_sampler!r}.")
-        if self.t_sampling not in ('uniform', 'logit_normal'): raise ValueError(f"t_sampling must be 'uniform' or 'logit_normal'; got {self.t_sampling!r}.")
+        if self.t_sampling not in T_SAMPLINGS: raise ValueError(f"t_sampling must be 'uniform' or 'logit_normal' (flow.T_SAMPLINGS); got {self.t_sampling!r}.")
 
 MODEL_KEYS = ('model', 'preset', 'sigma', 'd_state', 'overrides', 'learned_time')                      # what a checkpoint's weights depend on
 RESUME_KEYS = MODEL_KEYS + ('data', 'batch_size', 'seed', 'mask_ratio')  # what must not change for an exact resume
