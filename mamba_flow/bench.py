@@ -228,6 +228,8 @@ CONFIGS = {  # named training configurations (TrainConfig fields) for `bench tra
     'new': dict(model='v2', preset='fast', queries=-1, t0_fraction=0.5, compile=True, threads=1),
     # ablation: the new one without its Mamba encoder (n_pairs=0), what the Mamba layers cost
     'nomamba': dict(model='v2', preset='fast', queries=-1, t0_fraction=0.5, compile=True, threads=1, overrides='n_pairs=0'),
+    # the GPU segment's model (nbs/experiments/gpu_segment.sh): the design-size V2 (d 256, 4 + 4 Mamba layers) with local decoding, eager
+    'design': dict(model='v2', preset='original', overrides='decoding=local', queries=0, t0_fraction=0.5, compile=False),
 }
 
 def config_trainer(name: str, out_dir: str, batch_size: int = 8, device: str = 'cpu', **overrides):
@@ -300,7 +302,7 @@ def format_train_configs_table(rows: list[dict]) -> str:
 
 # %% ../nbs/90_bench.ipynb #5d563dd5
 def profile_train_step(config: str, steps: int = 2, row_limit: int = 15, batch_size: int = 8, device: str = 'cpu', **overrides) -> str:
-    "torch.profiler's key_averages table (by self CPU time) of the last of `steps` training steps of a `CONFIGS` entry."
+    "torch.profiler's key_averages table (by self CPU time; on a GPU by self device time) of the last of `steps` training steps of a `CONFIGS` entry."
     from torch.profiler import ProfilerActivity, profile
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.startswith('cuda') else [])
     with tempfile.TemporaryDirectory() as d:
@@ -308,7 +310,8 @@ def profile_train_step(config: str, steps: int = 2, row_limit: int = 15, batch_s
         batches = endless_batches(tr)
         for _, batch in zip(range(max(steps - 1, n_warmup(tr))), batches): tr.train_step(batch); tr.step += 1
         with profile(activities=acts) as prof: tr.train_step(next(batches))
-    return prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=row_limit)
+    key = 'self_device_time_total' if device.startswith('cuda') else 'self_cpu_time_total'
+    return prof.key_averages().table(sort_by=key, row_limit=row_limit)
 
 # %% ../nbs/90_bench.ipynb #4c88fdd7
 def _train_args(tp):
@@ -329,6 +332,7 @@ def _profile_args(pp):
     pp.add_argument('--batch-size', type=int, default=8)
     pp.add_argument('--device', default='cpu')
     pp.add_argument('--no-compile', action='store_true', help='compile=False')
+    pp.add_argument('--data', default='sample', help='training images (the packaged sample has 29: real batch sizes need a data set)')
 
 def _no_compile(a) -> dict: return dict(compile=False) if a.no_compile else {}
 
@@ -377,7 +381,7 @@ def main(argv: list[str] | None = None):
         return _report(format_data_table(rows), rows, a.out, 'cpu')
     if a.what == 'train': return _train(a)
     if a.what == 'profile':
-        return print(profile_train_step(a.config, a.steps, a.row_limit, a.batch_size, a.device, **_no_compile(a)))
+        return print(profile_train_step(a.config, a.steps, a.row_limit, a.batch_size, a.device, data=a.data, **_no_compile(a)))
     if a.what == 'models':
         rows = bench_models(a.batch, repeats=a.repeats, tiny=a.tiny, device=a.device)
         return _report(format_model_table(rows), rows, a.out, a.device)

@@ -27,11 +27,11 @@ def campaign_dir(name: str, root='campaign') -> Path:
     return d
 
 def new_campaign(name: str, train_args: list[str], root='campaign', init: str = '') -> Path:
-    "campaign/NAME/config.json from `mamba-flow train` options (out_dir, resume and max_cpu_min are the campaign's)."
+    "campaign/NAME/config.json from `mamba-flow train` options (out_dir, resume, max_cpu_min and max_wall_min are the campaign's)."
     d = Path(root) / name
     if (d / 'config.json').exists(): raise FileExistsError(f"{d} exists: a campaign is created once (edit its config.json by hand to change it).")
     cfg = asdict(TrainConfig(**vars(config_parser().parse_args(train_args))))
-    cfg.update(out_dir='', resume=False, max_cpu_min=0., init='')
+    cfg.update(out_dir='', resume=False, max_cpu_min=0., max_wall_min=0., init='')
     if init: read_weights(init)                      # CheckpointError naming the file, before anything is written
     d.mkdir(parents=True)
     (d / 'config.json').write_text(json.dumps(cfg, indent=1))

@@ -101,6 +101,7 @@ class TrainConfig:
     epochs: int = 1
     max_steps: int = 0                # stop after this many steps (0: no limit)
     max_cpu_min: float = 0.           # stop after this many training CPU minutes (0: no limit); for equal-budget comparisons
+    max_wall_min: float = 0.          # stop after this many wall-clock minutes of this segment, start-up included (0: no limit); a lease's deadline
     batch_size: int = 8               # per process
     lr: float = 1e-4
     weight_decay: float = 0.01
@@ -277,7 +278,7 @@ def psnr_uint8(pred: np.ndarray, true: np.ndarray) -> float:
 class Trainer:
     "Flow-matching training of one model on sparse fields: `Trainer(cfg).fit()`."
     def __init__(self, cfg: TrainConfig):
-        self.cfg, self.device = cfg, pick_device(cfg.device)
+        self.cfg, self.device, self.wall0 = cfg, pick_device(cfg.device), time.perf_counter()   # wall0: this segment's start
         if cfg.deterministic: torch.use_deterministic_algorithms(True)
         if cfg.threads: set_threads(cfg.threads)
         self.rank, self.world = setup_distributed(self.device)
@@ -504,8 +505,10 @@ def _end_epoch(self) -> dict:
     return v
 
 def _done(self) -> bool:
-    "Has the run reached `max_steps` or `max_cpu_min`?"
-    return bool((self.cfg.max_steps and self.step >= self.cfg.max_steps) or (self.cfg.max_cpu_min and self.cpu_s >= 60 * self.cfg.max_cpu_min))
+    "Has the run reached `max_steps`, `max_cpu_min` (the whole run's) or `max_wall_min` (this segment's)?"
+    c = self.cfg
+    return bool((c.max_steps and self.step >= c.max_steps) or (c.max_cpu_min and self.cpu_s >= 60 * c.max_cpu_min)
+                or (c.max_wall_min and time.perf_counter() - self.wall0 >= 60 * c.max_wall_min))
 
 Trainer.log, Trainer.fit, Trainer.end_epoch, Trainer.done = _log, _fit, _end_epoch, _done
 
