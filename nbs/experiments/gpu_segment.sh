@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # One GPU segment of the design-size V2 (d 256, 4 + 4 Mamba layers, local decoding), prepared for the
 # `device` tool, where a session gets at most 15 minutes of device time in all, machine start included
-# (README: "A GPU segment"). The whole script keeps to a wall-clock budget of BUDGET_S seconds:
+# (README: "The first GPU segment"). The whole script keeps to a wall-clock budget of BUDGET_S seconds:
 #   1. the GPU benchmarks, in one process (at most 60 s): scan methods at the training shape and at
 #      length 4,096; the four design-size models (forward and forward+backward); then a torch.profiler
-#      table of one eager training step of the design-size model (at most 45 s);
+#      table of one eager training step of the design-size model (at most 45 s; PRESET=original only);
 #   2. training with torch.compile and bf16 autocast until BUDGET_S - EVAL_S (the trainer's
 #      --max-wall-min: it validates at the deadline and stops); if that fails before its first checkpoint,
 #      eagerly with the data loaded in the main process, for the time left;
@@ -16,13 +16,15 @@
 # usage: bash nbs/experiments/gpu_segment.sh DATA_DIR OUT BUDGET_S [INIT]
 #   DATA_DIR holds cifar10_jpeg_q75.npz and cifar10_exact_partial.npz (carry a git-ignored copy of
 #   ../shared/data) and, optionally, a mambapy wheel (the scan benchmark's outside anchor);
-#   INIT: weights to start from (a previous segment's v2_gpu.pt: fresh optimizer, warmup, the log says so).
+#   INIT: weights to start from (a previous segment's v2_gpu.pt, committed as campaign/v2_gpu/weights.pt:
+#   fresh optimizer, warmup, the log says so). BATCH is 64 by default: the first segment, at 256, was
+#   limited by its 702 optimizer steps (README).
 # CPU dry run of the same path (tiny model; a few minutes):
-#   DEVICE=cpu PRESET=tiny BATCH=8 WORKERS=0 EVAL_N=16 bash nbs/experiments/gpu_segment.sh ../shared/data /tmp/gpu_dry 240
+#   DEVICE=cpu PRESET=tiny BATCH=8 WORKERS=0 EVAL_N=16 EVAL_S=200 bash nbs/experiments/gpu_segment.sh gpu_data /tmp/gpu_dry 330
 set -euo pipefail
 DATA=$1; OUT=$2; BUDGET=$3; INIT=${4:-}
 T0=$(date +%s); left() { echo $(( BUDGET - $(date +%s) + T0 )); }
-DEVICE=${DEVICE:-cuda}; PRESET=${PRESET:-original}; BATCH=${BATCH:-256}; LR=${LR:-5e-4}; WORKERS=${WORKERS:-4}
+DEVICE=${DEVICE:-cuda}; PRESET=${PRESET:-original}; BATCH=${BATCH:-64}; LR=${LR:-5e-4}; WORKERS=${WORKERS:-4}
 EVAL_S=${EVAL_S:-100}; EVAL_N=${EVAL_N:-0}      # seconds kept for step 4; EVAL_N > 0: that many test images (dry runs)
 RUN=${RUN:-runs/gpu_v2}; FIRST=$RUN
 WHEEL=$(ls "$DATA"/mambapy-*.whl 2>/dev/null | head -1 || true)
@@ -52,9 +54,12 @@ models = bench_models(64, tiny=preset != 'original', device=dev)
 print('\n## models: batch 64, 204 inputs, 204 queries\n\n' + format_model_table(models) + f'\n\nmachine: {machine_info(dev)}')
 json.dump(dict(machine=machine_info(dev), scan=[dataclasses.asdict(r) for r in rows], models=models), open(f'{run}/bench.json', 'w'), indent=1)
 EOF
-timeout 45 python3 -m mamba_flow.bench profile --config design --device "$DEVICE" --batch-size "$BATCH" --data "$DATA/cifar10_jpeg_q75.npz" --row-limit 20 > "$RUN/profile.txt" 2>&1 \
-  && { echo; echo "## profile: one eager training step of the design-size model, batch $BATCH"; echo; cat "$RUN/profile.txt"; } >> "$OUT/summary.md" \
-  || echo "profile stopped (timeout or error): run.tgz holds profile.txt" >> "$OUT/summary.md"
+if [ "$PRESET" = original ]; then
+  if timeout 45 python3 -m mamba_flow.bench profile --config design --device "$DEVICE" --batch-size "$BATCH" \
+       --data "$DATA/cifar10_jpeg_q75.npz" --row-limit 20 > "$RUN/profile.txt" 2>&1; then
+    { echo; echo "## profile: one eager training step of the design-size model, batch $BATCH"; echo; cat "$RUN/profile.txt"; } >> "$OUT/summary.md"
+  else echo "profile stopped (timeout or error): run.tgz holds profile.txt" >> "$OUT/summary.md"; fi
+fi
 
 # 2. training until the deadline
 TRAIN=(--model v2 --preset "$PRESET" --overrides decoding=local --queries 0 --t0-fraction 0.5
