@@ -96,7 +96,7 @@ def measure_isolated(method: str, shape: str, dims: tuple, device: str = 'cpu', 
 def bench_scan(shapes: dict = SCAN_SHAPES, methods: list | None = None, device: str = 'cpu',
                isolate: bool = True, repeats: int | None = None) -> list[BenchRow]:
     "Every method (sequential first: the baseline of the ratios) at every shape."
-    methods = methods or ['sequential', 'quadratic', 'chunked', 'numba', 'mambapy_pscan']
+    methods = methods or ['sequential', 'quadratic', 'chunked', 'oddeven', 'numba', 'mambapy_pscan']
     if device != 'cpu': methods = [m for m in methods if m != 'numba']
     run = measure_isolated if isolate else measure
     rows = []

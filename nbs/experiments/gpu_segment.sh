@@ -2,8 +2,8 @@
 # One GPU segment of the design-size V2 (d 256, 4 + 4 Mamba layers, local decoding), prepared for the
 # `device` tool, where a session gets at most 15 minutes of device time in all, machine start included
 # (README: "The first GPU segment"). The whole script keeps to a wall-clock budget of BUDGET_S seconds:
-#   1. the GPU benchmarks, in one process (at most 60 s): scan methods at the training shape and at
-#      length 4,096; the four design-size models (forward and forward+backward); then a torch.profiler
+#   1. the GPU benchmarks, in one process (at most 90 s): scan methods at the training shape and at
+#      length 4,096, and chunked / odd-even compiled at the training shape; the four design-size models (forward and forward+backward); then a torch.profiler
 #      table of one eager training step of the design-size model (at most 45 s; PRESET=original only);
 #   2. training with torch.compile and bf16 autocast until BUDGET_S - EVAL_S (the trainer's
 #      --max-wall-min: it validates at the deadline and stops); if that fails before its first checkpoint,
@@ -39,17 +39,31 @@ cli() { python3 -c 'import sys; from mamba_flow.cli import main; sys.argv[0] = "
 } | tee "$OUT/summary.md"
 
 # 1. benchmarks
-timeout 60 python3 - "$DEVICE" "$PRESET" "$RUN" <<'EOF' >> "$OUT/summary.md" 2>&1 || echo "benchmarks stopped (timeout or error)" >> "$OUT/summary.md"
+timeout 90 python3 - "$DEVICE" "$PRESET" "$RUN" <<'EOF' >> "$OUT/summary.md" 2>&1 || echo "benchmarks stopped (timeout or error)" >> "$OUT/summary.md"
 import json, sys, dataclasses
 from mamba_flow.bench import SCAN_SHAPES, BenchRow, measure, format_table, bench_models, format_model_table, machine_info
 dev, preset, run = sys.argv[1:]
 shapes = {'train': SCAN_SHAPES['train'], 'l4096': SCAN_SHAPES['l4096']} if preset == 'original' else {'quick': (2, 64, 16, 4)}
 rows = []
 for shape, dims in shapes.items():
-    for m in ['sequential', 'chunked', 'quadratic', 'mambapy_pscan']:
+    for m in ['sequential', 'chunked', 'oddeven', 'quadratic', 'mambapy_pscan']:
         try: rows.append(measure(m, shape, dims, dev))
         except Exception as e: rows.append(BenchRow(shape, dims, m, status=f'error: {str(e).splitlines()[0][:100]}'))
 print('\n## scan: forward+backward\n\n' + format_table(rows, dev), flush=True)
+import time, statistics, torch
+from mamba_flow.scan import selective_scan, scan_inputs
+compiled, sync = torch.compile(selective_scan), (torch.cuda.synchronize if dev.startswith('cuda') else (lambda: None))
+for m in ['chunked', 'oddeven']:                 # the scan inside a compiled model: traced and fused (only numba is a graph break)
+    shape, dims = next(iter(shapes.items()))
+    try:
+        xs, ts = scan_inputs(*dims[:4], device=dev), []
+        for i in range(6):
+            for x in xs: x.grad = None
+            sync(); t = time.perf_counter(); compiled(*xs[:5], method=m).sum().backward(); sync()
+            if i: ts.append((time.perf_counter() - t) * 1e3)   # the first call compiles
+        rows.append(BenchRow(shape, dims, m + ' (compiled)', ms=statistics.median(ts)))
+        print(f"{shape} {dims} {m} compiled: {rows[-1].ms:.1f} ms forward+backward (median of 5, after compiling)", flush=True)
+    except Exception as e: print(f"{m} compiled: error {str(e).splitlines()[0][:100]}", flush=True)
 models = bench_models(64, tiny=preset != 'original', device=dev)
 print('\n## models: batch 64, 204 inputs, 204 queries\n\n' + format_model_table(models) + f'\n\nmachine: {machine_info(dev)}')
 json.dump(dict(machine=machine_info(dev), scan=[dataclasses.asdict(r) for r in rows], models=models), open(f'{run}/bench.json', 'w'), indent=1)
