@@ -3,8 +3,9 @@
 # `device` tool, where a session gets at most 15 minutes of device time in all, machine start included
 # (README: "The first GPU segment"). The whole script keeps to a wall-clock budget of BUDGET_S seconds:
 #   1. the GPU benchmarks, in one process (at most 90 s): scan methods at the training shape and at
-#      length 4,096, and chunked / odd-even compiled at the training shape; the four design-size models (forward and forward+backward); then a torch.profiler
-#      table of one eager training step of the design-size model (at most 45 s; PRESET=original only);
+#      length 4,096; the four design-size models (forward and forward+backward); chunked and odd-even
+#      compiled, at the training shape; then a torch.profiler table of one eager training step of the
+#      design-size model (at most 45 s; PRESET=original only);
 #   2. training with torch.compile and bf16 autocast until BUDGET_S - EVAL_S (the trainer's
 #      --max-wall-min: it validates at the deadline and stops); if that fails before its first checkpoint,
 #      eagerly with the data loaded in the main process, for the time left;
@@ -50,6 +51,10 @@ for shape, dims in shapes.items():
         try: rows.append(measure(m, shape, dims, dev))
         except Exception as e: rows.append(BenchRow(shape, dims, m, status=f'error: {str(e).splitlines()[0][:100]}'))
 print('\n## scan: forward+backward\n\n' + format_table(rows, dev), flush=True)
+models = bench_models(64, tiny=preset != 'original', device=dev)
+print('\n## models: batch 64, 204 inputs, 204 queries\n\n' + format_model_table(models) + f'\n\nmachine: {machine_info(dev)}')
+save = lambda: json.dump(dict(machine=machine_info(dev), scan=[dataclasses.asdict(r) for r in rows], models=models), open(f'{run}/bench.json', 'w'), indent=1)
+save()                                           # again after each compiled scan: the timeout may cut those
 import time, statistics, torch
 from mamba_flow.scan import selective_scan, scan_inputs
 compiled, sync = torch.compile(selective_scan), (torch.cuda.synchronize if dev.startswith('cuda') else (lambda: None))
@@ -62,11 +67,8 @@ for m in ['chunked', 'oddeven']:                 # the scan inside a compiled mo
             sync(); t = time.perf_counter(); compiled(*xs[:5], method=m).sum().backward(); sync()
             if i: ts.append((time.perf_counter() - t) * 1e3)   # the first call compiles
         rows.append(BenchRow(shape, dims, m + ' (compiled)', ms=statistics.median(ts)))
-        print(f"{shape} {dims} {m} compiled: {rows[-1].ms:.1f} ms forward+backward (median of 5, after compiling)", flush=True)
+        print(f"{shape} {dims} {m} compiled: {rows[-1].ms:.1f} ms forward+backward (median of 5, after compiling)", flush=True); save()
     except Exception as e: print(f"{m} compiled: error {str(e).splitlines()[0][:100]}", flush=True)
-models = bench_models(64, tiny=preset != 'original', device=dev)
-print('\n## models: batch 64, 204 inputs, 204 queries\n\n' + format_model_table(models) + f'\n\nmachine: {machine_info(dev)}')
-json.dump(dict(machine=machine_info(dev), scan=[dataclasses.asdict(r) for r in rows], models=models), open(f'{run}/bench.json', 'w'), indent=1)
 EOF
 if [ "$PRESET" = original ]; then
   if timeout 45 python3 -m mamba_flow.bench profile --config design --device "$DEVICE" --batch-size "$BATCH" \
