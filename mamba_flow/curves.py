@@ -20,7 +20,8 @@ X_AXES = {'cpu_min': ('training CPU minutes (1 thread)', 'min'),            # eq
           'samples': ('training fields seen (steps x batch)', 'fields')}    # equal data: compares machines and batch sizes
 
 def run_curve(run, metric: str = 'psnr') -> dict:
-    """A run folder's config and its validation curve: cpu_min, psnr (the `metric`), step, samples (lists; samples = step x batch_size).
+    """A run folder's config and its validation curve: cpu_min, psnr (the `metric`), step, samples (lists; samples = step x batch_size,
+    the fields one process saw: the runs here are single-process).
     'a+b+c' joins the folders of one model's history (a run, its cool-down, a campaign) into one curve: CPU minutes must rise from
     folder to folder; a folder whose steps start over continues the step count; the config is the last folder's."""
     if '+' in str(run): return join_curves([run_curve(r, metric) for r in str(run).split('+')], str(run))
@@ -84,12 +85,13 @@ def curves_table(curves: dict, biharmonic: float | None, at: tuple = (), x: str 
         past = [m for m, p in zip(c['cpu_min'], c['psnr']) if biharmonic is not None and p > biharmonic]
         cells = [psnr_at(c, m, x) for m in at]
         rows.append(f"| {name} | {c['cpu_min'][-1]:.1f} | {c['step'][-1]} | {c['samples'][-1]:,} | {c['psnr'][-1]:.2f} | {max(c['psnr']):.2f} | "
-                    f"{f'{past[0]:.1f}' if past else '-'} |" + ''.join(' - |' if x is None else f' {x:.2f} |' for x in cells))
+                    f"{f'{past[0]:.1f}' if past else '-'} |" + ''.join(' - |' if v is None else f' {v:.2f} |' for v in cells))
     return '\n'.join(rows + ([f"\nbiharmonic on the same validation images and masks: {biharmonic:.2f} dB"] if biharmonic is not None else []))
 
 def learning_curves(runs: list, out, names: list | None = None, biharmonic: bool = True, metric: str = 'psnr', at: tuple = (),
                     x: str = 'cpu_min') -> dict:
     "Curves of the runs, the biharmonic line, a figure (OUT.png), a table (OUT.md) and the data (OUT.json)."
+    if x not in X_AXES: raise ValueError(f"x must be one of {list(X_AXES)}; got {x!r}.")
     names = names or [Path(r).name for r in runs]
     if len(names) != len(runs): raise ValueError(f"{len(names)} names for {len(runs)} runs.")
     curves = {n: run_curve(r, metric) for n, r in zip(names, runs)}
@@ -103,7 +105,7 @@ def learning_curves(runs: list, out, names: list | None = None, biharmonic: bool
 # %% ../nbs/08e_curves.ipynb #2774bdd9
 def main(argv: list[str] | None = None) -> dict:
     "Entry point of `mamba-flow curves`."
-    p = argparse.ArgumentParser(prog='mamba-flow curves', description='Validation PSNR against training CPU minutes, with biharmonic.')
+    p = argparse.ArgumentParser(prog='mamba-flow curves', description='Validation PSNR against training CPU minutes (or fields seen), with biharmonic.')
     p.add_argument('runs', nargs='+', help="training run folders (with config.json and val.jsonl); 'a+b' joins consecutive stages into one curve")
     p.add_argument('--names', nargs='+', help='legend names (default: the folder names)')
     p.add_argument('--out', default='figures/learning_curves', help='output prefix: OUT.png, OUT.md, OUT.json')

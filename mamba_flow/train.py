@@ -145,6 +145,8 @@ class TrainConfig:
         if min(periods.values()) < 1: raise ValueError(f"these must be >= 1: {periods}.")
         if self.psnr_sampler not in SAMPLERS: raise ValueError(f"psnr_sampler must be one of {SAMPLERS}; got {self.psnr_sampler!r}.")
         if self.t_sampling not in T_SAMPLINGS: raise ValueError(f"t_sampling must be 'uniform' or 'logit_normal' (flow.T_SAMPLINGS); got {self.t_sampling!r}.")
+        limits = dict(max_steps=self.max_steps, max_cpu_min=self.max_cpu_min, max_wall_min=self.max_wall_min)
+        if min(limits.values()) < 0: raise ValueError(f"these must be >= 0 (0: no limit): {limits}.")
 
 MODEL_KEYS = ('model', 'preset', 'sigma', 'd_state', 'overrides', 'learned_time')                      # what a checkpoint's weights depend on
 RESUME_KEYS = MODEL_KEYS + ('data', 'batch_size', 'seed', 'mask_ratio')  # what must not change for an exact resume
