@@ -20,8 +20,8 @@
 #   INIT: weights to start from (a previous segment's v2_gpu.pt, committed as campaign/v2_gpu/weights.pt:
 #   fresh optimizer, warmup, the log says so). BATCH is 64 by default: the first segment, at 256, was
 #   limited by its 702 optimizer steps (README).
-# CPU dry run of the same path (tiny model; a few minutes):
-#   DEVICE=cpu PRESET=tiny BATCH=8 WORKERS=0 EVAL_N=16 EVAL_S=200 bash nbs/experiments/gpu_segment.sh gpu_data /tmp/gpu_dry 330
+# CPU dry run of the same path (tiny model; 5 to 10 minutes within its 600 s budget):
+#   DEVICE=cpu PRESET=tiny BATCH=8 WORKERS=0 EVAL_N=16 EVAL_S=200 bash nbs/experiments/gpu_segment.sh gpu_data /tmp/gpu_dry 600
 set -euo pipefail
 DATA=$1; OUT=$2; BUDGET=$3; INIT=${4:-}
 T0=$(date +%s); left() { echo $(( BUDGET - $(date +%s) + T0 )); }
