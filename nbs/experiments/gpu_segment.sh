@@ -124,15 +124,17 @@ for name, args in [('test_euler1', test + ['--scales', '32', '--sampler', 'euler
 EOF
 
 # 5. summary and the run folder
-python3 - "$RUN" "$BATCH" <<'EOF' | tee -a "$OUT/summary.md"
-import json, sys
+python3 - "$RUN" "$BATCH" "$OUT/train.log" <<'EOF' | tee -a "$OUT/summary.md"
+import json, re, sys
 run, batch = sys.argv[1], int(sys.argv[2])
+m = re.search(r"(\d+) training / \d+ validation images", open(sys.argv[3]).read())   # the trainer's first line
+n = int(m[1]) if m else float('nan')
 log = [json.loads(l) for l in open(f'{run}/log.jsonl')]
 val = [json.loads(l) for l in open(f'{run}/val.jsonl')]
 tail = log[len(log) // 4:]                                                # after compiling and warm-up
 sps = sorted(r['samples_per_s'] for r in tail)[len(tail) // 2]
-print(f"steps {log[-1]['step']} of {batch} fields, {log[-1]['step'] * batch / 45000:.2f} epochs; samples/s (median) {sps:.0f}; "
-      f"seconds per epoch of 45,000 images {45000 / sps:.1f}")
+print(f"steps {log[-1]['step']} of {batch} fields, {log[-1]['step'] * batch / n:.2f} epochs; samples/s (median) {sps:.0f}; "
+      f"seconds per epoch of {n:,} images {n / sps:.1f}")
 print('validation PSNR (posterior mean, 256 images): ' + ', '.join(f"step {v['step']} {v['psnr']:.2f}" for v in val))
 EOF
 cat "$RUN/starts.jsonl" >> "$OUT/summary.md"
