@@ -75,12 +75,14 @@ def shared(biharmonic: dict | None) -> float | None:
     vals = set((biharmonic or {}).values())
     return vals.pop() if len(vals) == 1 else None
 
-def plot_curves(curves: dict, biharmonic: dict | None, out, metric: str = 'psnr', x: str = 'cpu_min'):
+def plot_curves(curves: dict, biharmonic: dict | None, out, metric: str = 'psnr', x: str = 'cpu_min', since: float = 0.):
     """The figure: PSNR against CPU minutes (or fields seen, on a log axis), one line per run, biharmonic dashed: one black line
-    when all runs share their validation set, else one line per validation set, in the colour of the first run validated on it."""
+    when all runs share their validation set, else one line per validation set, in the colour of the first run validated on it.
+    `since`: draw only the points from there on (in `x` units), e.g. the minutes after a fork from a long run."""
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 4))
-    colour = {run: ax.plot(c[x], c['psnr'], marker='o', ms=3, label=run)[0].get_color() for run, c in curves.items()}
+    keep = lambda c, k: [v for v, at in zip(c[k], c[x]) if at >= since]
+    colour = {run: ax.plot(keep(c, x), keep(c, 'psnr'), marker='o', ms=3, label=run)[0].get_color() for run, c in curves.items()}
     if x == 'samples': ax.set_xscale('log')
     name, one = 'biharmonic' + (' at 16 px + bicubic' if metric == 'psnr_x2' else ''), shared(biharmonic)
     if one is not None: ax.axhline(one, ls='--', c='k', label=f'{name} ({one:.2f} dB)')
@@ -115,7 +117,7 @@ def curves_table(curves: dict, biharmonic: dict | None, at: tuple = (), x: str =
     return '\n'.join(rows + ([f"\nbiharmonic on the same validation images and masks: {one:.2f} dB"] if one is not None else []))
 
 def learning_curves(runs: list, out, names: list | None = None, biharmonic: bool = True, metric: str = 'psnr', at: tuple = (),
-                    x: str = 'cpu_min') -> dict:
+                    x: str = 'cpu_min', since: float = 0.) -> dict:
     "Curves of the runs, the biharmonic line, a figure (OUT.png), a table (OUT.md) and the data (OUT.json)."
     if x not in X_AXES: raise ValueError(f"x must be one of {list(X_AXES)}; got {x!r}.")
     names = names or [Path(r).name for r in runs]
@@ -123,7 +125,7 @@ def learning_curves(runs: list, out, names: list | None = None, biharmonic: bool
     curves = {n: run_curve(r, metric) for n, r in zip(names, runs)}
     bh = biharmonic_per_run(curves, metric) if biharmonic else None
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    plot_curves(curves, bh, out, metric, x)
+    plot_curves(curves, bh, out, metric, x, since)
     out.with_suffix('.md').write_text(curves_table(curves, bh, tuple(at), x) + '\n')
     out.with_suffix('.json').write_text(json.dumps(dict(metric=metric, x=x, biharmonic=bh, runs=curves), indent=1))
     return dict(curves=curves, biharmonic=bh)
@@ -139,7 +141,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument('--metric', default='psnr', choices=list(METRICS), help='psnr: the native task; psnr_x2: 32 px from 16 px inputs')
     p.add_argument('--at', type=float, nargs='*', default=[], help='table columns: each curve\'s PSNR at these points of --x (interpolated)')
     p.add_argument('--x', default='cpu_min', choices=list(X_AXES), help='cpu_min: equal CPU time; samples: equal fields seen (a GPU run beside CPU runs)')
+    p.add_argument('--since', type=float, default=0., help='draw only from this point of --x on (the table keeps every run whole)')
     a = p.parse_args(argv)
-    res = learning_curves(a.runs, a.out, a.names, not a.no_biharmonic, a.metric, tuple(a.at), a.x)
+    res = learning_curves(a.runs, a.out, a.names, not a.no_biharmonic, a.metric, tuple(a.at), a.x, a.since)
     print(Path(a.out).with_suffix('.md').read_text())
     return res
