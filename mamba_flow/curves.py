@@ -64,11 +64,10 @@ def validation_biharmonic(cfg: dict, metric: str = 'psnr') -> float:
 # %% ../nbs/08e_curves.ipynb #7360f2e9
 def biharmonic_per_run(curves: dict, metric: str = 'psnr') -> dict:
     "{run name: biharmonic on that run's own validation images and masks}, computed once per distinct validation set (VAL_KEYS)."
-    done = {}
-    for c in curves.values():
-        key = tuple(str(c['config'].get(k)) for k in VAL_KEYS)
-        if key not in done: done[key] = validation_biharmonic(c['config'], metric)
-    return {n: done[tuple(str(c['config'].get(k)) for k in VAL_KEYS)] for n, c in curves.items()}
+    keys, done = {n: tuple(str(c['config'].get(k)) for k in VAL_KEYS) for n, c in curves.items()}, {}
+    for n, c in curves.items():
+        if keys[n] not in done: done[keys[n]] = validation_biharmonic(c['config'], metric)
+    return {n: done[keys[n]] for n in curves}
 
 def shared(biharmonic: dict | None) -> float | None:
     "The one biharmonic value all runs share, else None (runs validated on different images or masks, e.g. another seed)."
