@@ -17,7 +17,9 @@ from the field keep the known pixels (`paste_inputs`), as every photo table does
     python nbs/experiments/detail_probe.py mamba_flow/assets/v2_fast.pt --data ../shared/data/cifar10_jpeg_q75.npz \
         --exact ../shared/data/cifar10_exact_partial.npz --out figures/superres_detail_probe
 """
-import argparse, time
+import argparse, os, time
+for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA_NUM_THREADS'):
+    os.environ.setdefault(var, '1')            # one thread, set before numpy loads: an idle BLAS worker would spin and count as training CPU time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from mamba_flow.data import area_resize, load_images, split_masks, train_val_split
 from mamba_flow.evaluate import (eval_images, image_metrics, load_model, paste_inputs, predict_fields, report, spline_weights,
