@@ -22,8 +22,7 @@ for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA
     os.environ.setdefault(var, '1')            # one thread, set before numpy loads: an idle BLAS worker would spin and count as training CPU time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from mamba_flow.data import area_resize, load_images, split_masks, train_val_split
-from mamba_flow.evaluate import (eval_images, image_metrics, load_model, paste_inputs, predict_fields, report, spline_weights,
-                                 summarize, upsample)
+from mamba_flow.evaluate import eval_images, image_metrics, load_model, paste_inputs, predict_fields, report, summarize, upsample
 
 class Detail(nn.Module):
     "x (b, c, h, w): channels 0-2 a bicubic upsampling in [-1, 1] (then any maps) -> (b, 3, h, w) that image plus a learned residual."
@@ -77,14 +76,14 @@ def main():
     tr, va = train_val_split(len(s))                                               # the trainer's split: validation never trains
     tr, va = np.sort(np.random.default_rng(0).choice(tr, a.n_train, replace=False)), va[s.exact[va]]
     model = load_model(a.checkpoint)
-    def field16(x32, seed, sizes=(16,)):                                           # the model's 16 px field of 20% of x32's 16 px image
+    def field16(x32, seed, sizes=(16,)):                                           # the model's fields of 20% of x32's 16 px image, inputs kept
         x16 = area_resize(x32, 16)
         f = predict_fields(model, x16, sizes, 'euler', 1, mask_seed=seed, batch_size=64, progress=False)[0]
-        return x16, paste_inputs(f['16'], x16, 0.2, seed), known_map(len(x32), 16, seed), {k: paste_inputs(v, x16, 0.2, seed) for k, v in f.items()}
-    (t16, tf16, tk16, _), (v16, vf16, vk16, vf) = field16(s.images[tr], 1), field16(s.images[va], 2, (16, 32))
+        return x16, {k: paste_inputs(v, x16, 0.2, seed) for k, v in f.items()}, known_map(len(x32), 16, seed)
+    (t16, tf, tk16), (v16, vf, vk16) = field16(s.images[tr], 1), field16(s.images[va], 2, (16, 32))
     Y, YV = values(s.images[tr]), s.images[va]
     arms = dict(clean=(Detail(3), network_input(t16, None), network_input(v16, None)),
-                field=(Detail(4), network_input(tf16, tk16), network_input(vf16, vk16)))
+                field=(Detail(4), network_input(tf['16'], tk16), network_input(vf['16'], vk16)))
     curves = {name: fit(net, X, Y, XV, YV, a.minutes, name) for name, (net, X, XV) in arms.items()}
     val = dict(bicubic_of_true_16=summarize(image_metrics(levels(arms['clean'][2]), YV))['psnr'],
                bicubic_of_field_16=summarize(image_metrics(levels(arms['field'][2][:, :3]), YV))['psnr'],
