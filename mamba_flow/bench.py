@@ -13,6 +13,7 @@ __all__ = ['SCAN_SHAPES', 'QUICK_SHAPES', 'CONFIGS', 'mambapy_scan', 'scan_fn', 
 import argparse, itertools, json, os, platform, resource, statistics, subprocess, sys, tempfile, time
 import numpy as np
 from dataclasses import dataclass, asdict, field
+from functools import partial
 import torch
 from .scan import METHODS, pick_method, scan_inputs, selective_scan
 
@@ -29,10 +30,14 @@ def mambapy_scan(u, delta, A, B, C, D=None):
     return y if D is None else y + D * u
 
 def scan_fn(method: str):
-    "A scan callable by name: a `selective_scan` method, or 'mambapy_pscan'."
-    if method == 'mambapy_pscan': return mambapy_scan
-    if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose from {list(METHODS) + ['mambapy_pscan']}")
-    return lambda *xs: selective_scan(*xs, method=method)
+    """A scan callable by name: a `selective_scan` method, or 'mambapy_pscan'; a '+compile' suffix (e.g. 'chunked+compile')
+    wraps the method in `torch.compile`, as it runs inside a compiled model (its first call compiles: time it as warm-up)."""
+    name, compiled = method.removesuffix('+compile'), method.endswith('+compile')
+    if name == 'mambapy_pscan': fn = mambapy_scan
+    elif name in METHODS: fn = partial(selective_scan, method=name)
+    else: raise ValueError(f"unknown method {method!r}; choose from {list(METHODS) + ['mambapy_pscan']}, "
+                           "each optionally with '+compile'")
+    return torch.compile(fn) if compiled else fn
 
 # %% ../nbs/90_bench.ipynb #a66fbe35
 @dataclass

@@ -55,20 +55,11 @@ models = bench_models(64, tiny=preset != 'original', device=dev)
 print('\n## models: batch 64, 204 inputs, 204 queries\n\n' + format_model_table(models) + f'\n\nmachine: {machine_info(dev)}')
 save = lambda: json.dump(dict(machine=machine_info(dev), scan=[dataclasses.asdict(r) for r in rows], models=models), open(f'{run}/bench.json', 'w'), indent=1)
 save()                                           # again after each compiled scan: the timeout may cut those
-import time, statistics, torch
-from mamba_flow.scan import selective_scan, scan_inputs
-compiled, sync = torch.compile(selective_scan), (torch.cuda.synchronize if dev.startswith('cuda') else (lambda: None))
-for m in ['chunked', 'oddeven']:                 # the scan inside a compiled model: traced and fused (only numba is a graph break)
-    shape, dims = next(iter(shapes.items()))
-    try:
-        xs, ts = scan_inputs(*dims[:4], device=dev), []
-        for i in range(6):
-            for x in xs: x.grad = None
-            sync(); t = time.perf_counter(); compiled(*xs[:5], method=m).sum().backward(); sync()
-            if i: ts.append((time.perf_counter() - t) * 1e3)   # the first call compiles
-        rows.append(BenchRow(shape, dims, m + ' (compiled)', ms=statistics.median(ts)))
-        print(f"{shape} {dims} {m} compiled: {rows[-1].ms:.1f} ms forward+backward (median of 5, after compiling)", flush=True); save()
-    except Exception as e: print(f"{m} compiled: error {str(e).splitlines()[0][:100]}", flush=True)
+shape, dims = next(iter(shapes.items()))
+for m in ['chunked+compile', 'oddeven+compile']:  # the scan inside a compiled model: traced and fused (only numba is a graph break)
+    try: rows.append(measure(m, shape, dims, dev))   # the first call compiles: measure's warm-up
+    except Exception as e: rows.append(BenchRow(shape, dims, m, status=f'error: {str(e).splitlines()[0][:100]}'))
+    print(f"{shape} {dims} {m}: {rows[-1].status}, {rows[-1].ms or float('nan'):.1f} ms forward+backward (median of 5)", flush=True); save()
 EOF
 if [ "$PRESET" = original ]; then
   if timeout 45 python3 -m mamba_flow.bench profile --config design --device "$DEVICE" --batch-size "$BATCH" \
