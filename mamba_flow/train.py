@@ -458,7 +458,7 @@ def _log(self, name: str, row: dict):
 
 def _fit(self) -> dict:
     "Train to the configured epochs / steps; returns the last validation (or {})."
-    cfg, last_val, self.val_step = self.cfg, {}, -1                        # val_step: the step validated last
+    cfg, last_val = self.cfg, {}
     if self.is_main:
         (self.out / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
         print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training{' (exact pixels only)' * cfg.exact_only} / "
@@ -492,12 +492,12 @@ def _fit(self) -> dict:
                 c0 = time.process_time()
             self.epoch += 1; self.step_in_epoch = 0
             due = self.epoch % cfg.eval_every == 0 or self.epoch == cfg.epochs
-            if due and self.val_step != self.step: last_val = self.end_epoch()   # not twice at one step (eval_every_min may have just run)
+            if due and last_val.get('step') != self.step: last_val = self.end_epoch()   # not twice at one step (eval_every_min may have just run)
             self.save('latest')
     return last_val
 
 def _end_epoch(self) -> dict:
-    v, self.val_step = (self.validate() if self.is_main else {}), self.step
+    v = self.validate() if self.is_main else {}
     if self.is_main:
         self.log('val.jsonl', v)
         score = -v['psnr'] if self.cfg.select_on == 'psnr' else v['val_loss']
