@@ -7,7 +7,7 @@ are scored on the validation images (the trainer's held-out JPEG split, eval's m
 t = 0), with the paired difference to the latest weights alone and its standard error over images. Never on the test images.
 Usage (one thread, about a minute per row for 256 images):
 
-    python nbs/experiments/segment_average.py --campaign v2_fast --k 1 2 3 5 --out figures/segment_average
+    python nbs/experiments/segment_average.py --campaign v2_fast --k 1 2 3 5 --rev 2309c0c --out figures/segment_average
 """
 import argparse, subprocess, sys
 from io import BytesIO
@@ -16,9 +16,9 @@ import torch
 from mamba_flow.evaluate import eval_images, image_metrics, paste_inputs, predict_fields, report
 from mamba_flow.train import model_from_config
 
-def committed_weights(path: str, n: int) -> list[tuple[str, dict]]:
-    "The last `n` committed versions of the weights file `path`, newest first: [(commit subject, exported weights dict)]."
-    log = subprocess.run(['git', 'log', f'-{n}', '--format=%h %s', '--', path], capture_output=True, text=True, check=True).stdout.splitlines()
+def committed_weights(path: str, n: int, rev: str = 'HEAD') -> list[tuple[str, dict]]:
+    "The last `n` versions of the weights file `path` committed up to `rev`, newest first: [(commit subject, exported weights dict)]."
+    log = subprocess.run(['git', 'log', f'-{n}', '--format=%h %s', rev, '--', path], capture_output=True, text=True, check=True).stdout.splitlines()
     if len(log) < n: raise SystemExit(f"{path} has {len(log)} committed versions; asked for {n}. Use a smaller --k.")
     blob = lambda h: subprocess.run(['git', 'show', f'{h}:{path}'], capture_output=True, check=True).stdout
     return [(line, torch.load(BytesIO(blob(line.split()[0])), weights_only=False)) for line in log]
@@ -39,11 +39,12 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--campaign', default='v2_fast'); p.add_argument('--k', type=int, nargs='+', default=[1, 2, 3, 5])
     p.add_argument('--data', default='../shared/data/cifar10_jpeg_q75.npz'); p.add_argument('--n', type=int, default=256)
+    p.add_argument('--rev', default='HEAD', help='count the committed weights back from this commit (the README pins one)')
     p.add_argument('--out', default=None)
     a = p.parse_args()
     if min(a.k) < 1 or 1 not in a.k: raise SystemExit("--k needs 1 (the latest weights alone, the baseline) and values >= 1.")
     torch.set_num_threads(1)
-    versions = committed_weights(f'campaign/{a.campaign}/weights.pt', max(a.k))
+    versions = committed_weights(f'campaign/{a.campaign}/weights.pt', max(a.k), a.rev)
     lr, src = eval_images(a.data, 'val', a.n)
     config = versions[0][1]['config']
     scores = {k: per_image_psnr(average([w['weights'] for _, w in versions[:k]]), config, lr) for k in sorted(a.k)}
