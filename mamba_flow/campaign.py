@@ -70,10 +70,13 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     vals = [v for v in vals if v['cpu_min'] > done_min + 1e-6]                     # this segment's validations (steps restart on a fresh machine)
     if not vals: raise FileNotFoundError(f"{out} has no validation " + (f"after the last closed segment ({done_min:.1f} CPU minutes)" if segs else "yet")
                                          + f": run a segment first (`mamba-flow campaign run {name} --minutes M`).")
-    starts = [s for s in read_jsonl(out / 'starts.jsonl') if s['cpu_min'] > done_min - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
-    step0, steps_before = starts[0]['step'], (segs[-1]['campaign_steps'] if segs else 0)
     closed = read_jsonl(d / 'val.jsonl') if (d / 'val.jsonl').exists() else []
-    if segs and closed and starts[0]['start'].startswith('resumed'): step0 = closed[-1]['step']   # the steps after the last closed validation count here
+    seen = {(c['step'], c['cpu_min']) for c in closed}
+    prior = [v for v in read_jsonl(out / 'val.jsonl') if (v['step'], v['cpu_min']) in seen]   # this run's validations closed before (same machine)
+    since = prior[-1]['cpu_min'] if prior else float('-inf')
+    starts = [s for s in read_jsonl(out / 'starts.jsonl') if s['cpu_min'] > since - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
+    step0 = prior[-1]['step'] if prior else starts[0]['step']                     # this run's steps after its last closed validation count here
+    steps_before = segs[-1]['campaign_steps'] if segs else 0
     kept = max([s['best_psnr'] for s in segs], default=float('-inf'))
     best = max(vals, key=lambda v: v['psnr'])
     improved = best['psnr'] > kept and (out / 'best.pt').exists()
