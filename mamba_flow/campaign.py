@@ -64,15 +64,15 @@ def run_segment(name: str, minutes: float, root='campaign', runs='runs/campaign'
 def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     "Keep the best weights of RUNS/NAME (if they beat the committed ones on validation), log the segment, redraw the curve."
     d, out = campaign_dir(name, root), Path(runs) / name
-    vals = [v for v in read_jsonl(out / 'val.jsonl') if 'psnr' in v] if (out / 'val.jsonl').exists() else []
+    run_vals = [v for v in read_jsonl(out / 'val.jsonl') if 'psnr' in v] if (out / 'val.jsonl').exists() else []
     segs = read_jsonl(d / 'segments.jsonl') if (d / 'segments.jsonl').exists() else []
     done_min = segs[-1]['cpu_min'] if segs else -1.                                # CPU minutes already closed: the campaign's clock
-    vals = [v for v in vals if v['cpu_min'] > done_min + 1e-6]                     # this segment's validations (steps restart on a fresh machine)
+    vals = [v for v in run_vals if v['cpu_min'] > done_min + 1e-6]                     # this segment's validations (steps restart on a fresh machine)
     if not vals: raise FileNotFoundError(f"{out} has no validation " + (f"after the last closed segment ({done_min:.1f} CPU minutes)" if segs else "yet")
                                          + f": run a segment first (`mamba-flow campaign run {name} --minutes M`).")
     closed = read_jsonl(d / 'val.jsonl') if (d / 'val.jsonl').exists() else []
     seen = {(c['step'], c['cpu_min']) for c in closed}
-    prior = [v for v in read_jsonl(out / 'val.jsonl') if (v['step'], v['cpu_min']) in seen]   # this run's validations closed before (same machine)
+    prior = [v for v in run_vals if (v['step'], v['cpu_min']) in seen]   # this run's validations closed before (same machine)
     since = prior[-1]['cpu_min'] if prior else float('-inf')
     starts = [s for s in read_jsonl(out / 'starts.jsonl') if s['cpu_min'] > since - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
     step0 = prior[-1]['step'] if prior else starts[0]['step']                     # this run's steps after its last closed validation count here

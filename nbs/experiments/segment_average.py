@@ -31,7 +31,7 @@ def average(states: list[dict]) -> dict:
 def per_image_psnr(weights: dict, config: dict, lr: np.ndarray) -> np.ndarray:
     "(n,) PSNR of the posterior mean (Euler 1, inputs kept) of 32 px images `lr` under `weights`."
     model = model_from_config(config)
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
+    model.load_state_dict(weights)                                          # float32 from `average`
     preds, _ = predict_fields(model.eval(), lr, (32,), 'euler', 1, progress=False)
     return image_metrics(paste_inputs(preds['32'], lr, 0.2, 0), lr)['psnr']
 
