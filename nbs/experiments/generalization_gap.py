@@ -20,8 +20,8 @@ from io import BytesIO
 import numpy as np
 import torch
 from mamba_flow.data import load_images, split_masks, train_val_split
-from mamba_flow.evaluate import classical_reconstruct, image_metrics, paste_inputs, predict_fields, report
-from mamba_flow.train import model_from_config
+from mamba_flow.evaluate import classical_reconstruct, image_metrics, report
+from segment_average import per_image_psnr            # the posterior mean's per-image PSNR under given weights (same folder)
 
 def committed_versions(path: str, rev: str = 'HEAD') -> list[tuple[str, dict]]:
     "Every committed version of the weights file `path` up to `rev`, oldest first: [(short hash, exported weights dict)]."
@@ -47,13 +47,6 @@ def biharmonic_psnr(images: np.ndarray) -> np.ndarray:
     "(n,) PSNR of biharmonic inpainting from the same inputs as the model's (split_masks, ratio 0.2, seed 0)."
     inputs = split_masks(np.arange(len(images)), 32 * 32, 0.2, 0)[0]
     return image_metrics(np.stack([classical_reconstruct(im, i, 'biharmonic') for im, i in zip(images, inputs)]), images)['psnr']
-
-def model_psnr(weights: dict, images: np.ndarray) -> np.ndarray:
-    "(n,) PSNR of the posterior mean (Euler 1, inputs kept) of `images` under exported weights."
-    model = model_from_config(weights['config'])
-    model.load_state_dict({k: v.float() for k, v in weights['weights'].items()})
-    preds, _ = predict_fields(model.eval(), images, (32,), 'euler', 1, progress=False)
-    return image_metrics(paste_inputs(preds['32'], images, 0.2, 0), images)['psnr']
 
 def gap_row(h: str, cpu_min: float, m: dict, b: dict) -> tuple[str, dict]:
     "A table row and its numbers: model PSNR on each part, gain over biharmonic on each, and their difference with its standard error."
@@ -90,7 +83,7 @@ def main():
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     rows = []
     for h, w in versions:
-        line, r = gap_row(h, w['cpu_s'] / 60, {k: model_psnr(w, v) for k, v in images.items()}, bih)
+        line, r = gap_row(h, w['cpu_s'] / 60, {k: per_image_psnr(w['weights'], w['config'], v) for k, v in images.items()}, bih)
         table.append(line); rows.append(r); print(line, flush=True)
     head = (f"campaign/{a.campaign}: first {a.n} images of the trainer's training and validation parts (config's data and exact), posterior "
             f"mean (Euler 1), masks split_masks seed 0; biharmonic {bih['train'].mean():.3f} (train) / {bih['val'].mean():.3f} (val)")
