@@ -261,10 +261,10 @@ def setup_distributed(device: str) -> tuple[int, int]:
 
 def set_threads(n: int):
     "Threads of torch and of the numba scan kernel in this process (one per process is fastest when runs share a CPU)."
-    torch.set_num_threads(n)
-    try:
+    try:   # numba first: launching its OpenMP pool resets OpenMP's thread count to numba's (the core count)
         import numba; numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
     except ImportError: pass
+    torch.set_num_threads(n)   # last, so that it holds
 
 def pick_device(device: str) -> str:
     if device == 'auto': return 'cuda' if torch.cuda.is_available() else 'cpu'
