@@ -32,8 +32,9 @@ def run_curve(run, metric: str = 'psnr') -> dict:
     if not vals: raise ValueError(f"{run}/val.jsonl has no validation with cpu_min and {metric}: train with --eval-every-min N "
                                   f"(psnr_x2 is logged by runs of this version on).")
     cfg = json.loads((run / 'config.json').read_text())
-    return dict(config=cfg, cpu_min=[v['cpu_min'] for v in vals], psnr=[v[metric] for v in vals], step=[v['step'] for v in vals],
-                samples=[v['step'] * cfg['batch_size'] for v in vals])
+    steps = [v.get('campaign_step', v['step']) for v in vals]     # a campaign counts on across machines; its runs' `step` restarts
+    return dict(config=cfg, cpu_min=[v['cpu_min'] for v in vals], psnr=[v[metric] for v in vals], step=steps,
+                samples=[s * cfg['batch_size'] for s in steps])
 
 def join_curves(parts: list[dict], name: str) -> dict:
     "Curves of consecutive stages as one: their points in order, steps counted on across stages that start over."
