@@ -142,7 +142,7 @@ class TrainConfig:
         if self.select_on not in ('psnr', 'loss'): raise ValueError(f"select_on must be 'psnr' or 'loss'; got {self.select_on!r}.")
         if not 0 <= self.t0_fraction <= 1: raise ValueError(f"t0_fraction must be in [0, 1]; got {self.t0_fraction}.")
         periods = dict(ckpt_every=self.ckpt_every, eval_every=self.eval_every, figure_every=self.figure_every, psnr_steps=self.psnr_steps)
-        if min(periods.values()) < 1: raise ValueError(f"these must be >= 1: {periods}.")
+        if bad := {k: v for k, v in periods.items() if v < 1}: raise ValueError(f"these must be >= 1 (a large value turns one off): {bad}.")
         if self.psnr_sampler not in SAMPLERS: raise ValueError(f"psnr_sampler must be one of {SAMPLERS}; got {self.psnr_sampler!r}.")
         if self.t_sampling not in T_SAMPLINGS: raise ValueError(f"t_sampling must be 'uniform' or 'logit_normal' (flow.T_SAMPLINGS); got {self.t_sampling!r}.")
         limits = dict(max_steps=self.max_steps, max_cpu_min=self.max_cpu_min, max_wall_min=self.max_wall_min)
