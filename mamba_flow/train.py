@@ -298,7 +298,9 @@ class Trainer:
         self.best_val, self.cpu_s, self.eval_cpu_s = math.inf, 0., 0.      # selection score (lower is better), training CPU seconds
         self.start = 'fresh weights'
         if cfg.resume and (self.out / 'latest.pt').exists(): self._restore(self.out / 'latest.pt')
-        elif cfg.init: self._init_from(cfg.init)
+        else:
+            if self.is_main: self._clear_logs()                               # a fresh run in a used folder: no two runs in one log
+            if cfg.init: self._init_from(cfg.init)
         self.net = self.model
         if self.world > 1: self.net = nn.parallel.DistributedDataParallel(self.model)
         if cfg.compile: self.net = torch.compile(self.net)
@@ -410,13 +412,17 @@ def _init_from(self, path):
                   + (f"new weights as initialised: {', '.join(new)}; " if new else '') +
                   f"fresh optimizer, {self.cfg.warmup_steps} warmup steps)")
 
+def _clear_logs(self):
+    "A fresh run (no resume) in a folder used before starts its logs over, as it overwrites its checkpoints."
+    for name in ('log.jsonl', 'val.jsonl', 'starts.jsonl'): (self.out / name).unlink(missing_ok=True)
+
 def truncate_log(path, step: int):
     "Keep the JSONL lines with step <= `step` (a resumed run rewrites what came after)."
     if not Path(path).exists(): return
     keep = [l for l in Path(path).read_text().splitlines() if l and json.loads(l)['step'] <= step]
     Path(path).write_text(''.join(l + '\n' for l in keep))
 
-Trainer._state, Trainer.save, Trainer._restore, Trainer._init_from = _state, _save, _restore, _init_from
+Trainer._state, Trainer.save, Trainer._restore, Trainer._init_from, Trainer._clear_logs = _state, _save, _restore, _init_from, _clear_logs
 
 # %% ../nbs/06a_train.ipynb #88027450
 def _train_step(self, batch) -> dict:
