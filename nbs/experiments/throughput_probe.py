@@ -50,14 +50,15 @@ def step_times(log: Path, skip: int, batch: int) -> tuple[float, float]:
     cpu = statistics.median(60_000 * (b['cpu_min'] - a['cpu_min']) for a, b in pairs)
     return wall, cpu
 
-def run_arm(label: str, procs: list[tuple[int, Path | None]], a) -> list[dict]:
-    "Start one process per (threads, code) at once (code None: this checkout), wait for all; one row per process."
+def run_arm(label: str, procs: list[tuple[int, str]], a) -> list[dict]:
+    "Start one process per (threads, commit) at once (commit '': this checkout), wait for all; one row per process."
     outs = [ROOT / f"{label.replace(' ', '_').replace(',', '')}_{i}" for i in range(len(procs))]
     ROOT.mkdir(parents=True, exist_ok=True)
     for out in outs: shutil.rmtree(out, ignore_errors=True)             # an older commit's trainer would append to an old log
     env = os.environ | dict(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')   # the trainer's --threads sets the count it trains with
     ps = []
-    for (threads, code), out in zip(procs, outs):
+    codes = [code_at(rev) if rev else None for _, rev in procs]
+    for (threads, _), code, out in zip(procs, codes, outs):
         e = env | (dict(PYTHONPATH=str(code.resolve())) if code else {})   # the console script's sys.path[0] is the venv's bin/
         ps.append(subprocess.Popen(arm_cmd(a.name, threads, a.steps, out, code), env=e, stdout=subprocess.DEVNULL,
                                    stderr=open(f'{out}.log', 'w')))
@@ -65,9 +66,9 @@ def run_arm(label: str, procs: list[tuple[int, Path | None]], a) -> list[dict]:
         if p.wait(): raise RuntimeError(f"arm {label!r} failed: see {out}.log")
     batch = json.loads(Path(f'campaign/{a.name}/config.json').read_text())['batch_size']
     rows = []
-    for (threads, code), out in zip(procs, outs):
+    for (threads, rev), out in zip(procs, outs):
         wall, cpu = step_times(out / 'log.jsonl', a.skip, batch)
-        rows.append(dict(arm=label, processes=len(procs), threads=threads, code=f'commit {code.name[5:]}' if code else 'this checkout',
+        rows.append(dict(arm=label, processes=len(procs), threads=threads, code=f'commit {rev}' if rev else 'this checkout',
                          wall_ms=wall, cpu_ms=cpu, steps_per_wall_min=60_000 / wall, steps_per_cpu_min=60_000 / cpu))
     return rows
 
@@ -88,8 +89,8 @@ def main():
     p.add_argument('--arms', nargs='*', default=list(ARMS), choices=list(ARMS))
     p.add_argument('--against', default='', help='a commit: add an arm of this checkout beside the package at that commit')
     a = p.parse_args()
-    rows = [r for k in a.arms for r in run_arm(ARMS[k][0], [(t, None) for t in ARMS[k][1]], a)]
-    if a.against: rows += run_arm(f'side by side, this checkout and {a.against}', [(1, None), (1, code_at(a.against))], a)
+    rows = [r for k in a.arms for r in run_arm(ARMS[k][0], [(t, '') for t in ARMS[k][1]], a)]
+    if a.against: rows += run_arm(f'side by side, this checkout and {a.against}', [(1, ''), (1, a.against)], a)
     cmd = f"python nbs/experiments/throughput_probe.py --name {a.name} --steps {a.steps} --skip {a.skip} --arms {' '.join(a.arms)}" + \
           (f" --against {a.against}" if a.against else '')
     md = (f"Campaign `{a.name}`'s recipe, medians over steps {a.skip + 1} to {a.steps} of each process; `{cmd}`; "
