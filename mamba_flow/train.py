@@ -125,7 +125,8 @@ class TrainConfig:
     ckpt_every: int = 200             # steps between `latest` checkpoints
     num_workers: int = 0
     device: str = 'auto'              # auto | cpu | cuda
-    amp: bool = True                  # bf16 autocast on CUDA (the scan stays float32)
+    amp: bool = True                  # bf16 autocast of the training steps on CUDA (the scan stays float32)
+    cpu_amp: bool = False             # the same on CPU (fast only with AVX512-BF16 or AMX); validation stays float32
     compile: bool = False             # torch.compile the model (training steps; validation runs eagerly)
     tensorboard: bool = True          # also write the logged scalars as TensorBoard events in OUT_DIR/tb
     threads: int = 0                  # torch and numba threads of this process (0: the libraries' defaults)
@@ -281,6 +282,7 @@ class Trainer:
     "Flow-matching training of one model on sparse fields: `Trainer(cfg).fit()`."
     def __init__(self, cfg: TrainConfig):
         self.cfg, self.device, self.wall0 = cfg, pick_device(cfg.device), time.perf_counter()   # wall0: this segment's start
+        self.autocast = cfg.cpu_amp if self.device == 'cpu' else cfg.amp                  # bf16 autocast of the training steps
         if cfg.deterministic: torch.use_deterministic_algorithms(True)
         if cfg.threads: set_threads(cfg.threads)
         self.rank, self.world = setup_distributed(self.device)
@@ -431,7 +433,7 @@ def _train_step(self, batch) -> dict:
                              self.rank, cfg.batch_size, cfg.t_sampling, cfg.t0_fraction)
     if cfg.hflip: batch = hflip(batch, flip)
     batch = batch.to(self.device)
-    with torch.autocast(self.device.split(':')[0], dtype=torch.bfloat16, enabled=cfg.amp and self.device.startswith('cuda')):
+    with torch.autocast(self.device.split(':')[0], dtype=torch.bfloat16, enabled=self.autocast):
         parts = flow_loss(self.net, batch, tv_weight=cfg.tv_weight, t=t.to(self.device), x0=x0.to(self.device))
     stats = torch.stack([parts.loss, parts.mse, parts.tv]).detach().float()     # averaged over processes for the log
     if self.world > 1: dist.all_reduce(stats); stats /= self.world
@@ -469,7 +471,7 @@ def _fit(self) -> dict:
         (self.out / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
         print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training{' (exact pixels only)' * cfg.exact_only} / "
               f"{len(self.val_ds)} validation images from {self.data_source}, {self.steps_per_epoch} steps per epoch, "
-              f"{self.world} process(es) on {self.device}; run folder {self.out}; {self.start}")
+              f"{self.world} process(es) on {self.device}{' (bf16 autocast)' * self.autocast}; run folder {self.out}; {self.start}")
         self.log('starts.jsonl', dict(step=self.step, cpu_min=self.cpu_s / 60, start=self.start))   # each segment of a run
     if self.done(): return last_val                                       # resumed a finished run
     with StopOnSignal() as stopper:
