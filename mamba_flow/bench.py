@@ -233,6 +233,9 @@ CONFIGS = {  # named training configurations (TrainConfig fields) for `bench tra
     'new': dict(model='v2', preset='fast', queries=-1, t0_fraction=0.5, compile=True, threads=1),
     # ablation: the new one without its Mamba encoder (n_pairs=0), what the Mamba layers cost
     'nomamba': dict(model='v2', preset='fast', queries=-1, t0_fraction=0.5, compile=True, threads=1, overrides='n_pairs=0'),
+    # the campaign's step (V2 fast, 204 supervised queries per field, half at t = 0, compiled, 1 thread), and the same in bf16 (cpu_amp)
+    'campaign': dict(model='v2', preset='fast', queries=0, t0_fraction=0.5, compile=True, threads=1),
+    'campaign_bf16': dict(model='v2', preset='fast', queries=0, t0_fraction=0.5, compile=True, threads=1, cpu_amp=True),
     # the GPU segment's model (nbs/experiments/gpu_segment.sh): the design-size V2 (d 256, 4 + 4 Mamba layers) with local decoding, eager
     'design': dict(model='v2', preset='original', overrides='decoding=local', queries=0, t0_fraction=0.5, compile=False),
 }
@@ -328,6 +331,7 @@ def _train_args(tp):
     tp.add_argument('--no-compile', action='store_true', help='with --configs: compile=False for every configuration')
     tp.add_argument('--batch-size', type=int, default=8)
     tp.add_argument('--steps', type=int, default=6)
+    tp.add_argument('--data', default='sample', help='with --configs: training images (the packaged sample has 29: real batch sizes need a data set)')
     tp.add_argument('--out', default=None, help='write PREFIX.json and PREFIX.md')
 
 def _profile_args(pp):
@@ -345,7 +349,7 @@ def _train(a):
     if a.configs is None:
         rows = [r for p in a.presets for r in bench_train(p, a.batch_size, a.steps, a.device)]
         return _report(format_train_table(rows), rows, a.out, a.device)
-    rows = bench_train_configs(a.configs or list(CONFIGS), a.steps, a.batch_size, a.device, a.clock, **_no_compile(a))
+    rows = bench_train_configs(a.configs or list(CONFIGS), a.steps, a.batch_size, a.device, a.clock, data=a.data, **_no_compile(a))
     _report(format_train_configs_table(rows), rows, a.out, a.device)
 
 # %% ../nbs/90_bench.ipynb #8e910892

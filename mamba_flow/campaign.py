@@ -95,9 +95,10 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     return row
 
 def start_kind(start: str) -> str:
-    "A segment start, briefly: resumed with the optimizer, or weights with a fresh optimizer."
-    if start.startswith('resumed'): return 'resumed (optimizer state)'
-    if start.startswith('initialised from'): return 'committed weights, fresh optimizer'
+    "A segment start, briefly: resumed with the optimizer, or weights with a fresh optimizer; ', bf16' where its steps ran in bf16."
+    bf16 = ', bf16' * ('training steps in bf16' in start)
+    if start.startswith('resumed'): return 'resumed (optimizer state)' + bf16
+    if start.startswith('initialised from'): return 'committed weights, fresh optimizer' + bf16
     return start
 
 def pace(vals: list[dict]) -> float | None:

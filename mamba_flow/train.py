@@ -303,6 +303,7 @@ class Trainer:
         else:
             if self.is_main: self._clear_logs()                               # a fresh run in a used folder: no two runs in one log
             if cfg.init: self._init_from(cfg.init)
+        if self.autocast: self.start += '; training steps in bf16 (autocast)'     # the start record says so (a campaign's segments table too)
         self.net = self.model
         if self.world > 1: self.net = nn.parallel.DistributedDataParallel(self.model)
         if cfg.compile: self.net = torch.compile(self.net)
@@ -471,7 +472,7 @@ def _fit(self) -> dict:
         (self.out / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
         print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training{' (exact pixels only)' * cfg.exact_only} / "
               f"{len(self.val_ds)} validation images from {self.data_source}, {self.steps_per_epoch} steps per epoch, "
-              f"{self.world} process(es) on {self.device}{' (bf16 autocast)' * self.autocast}; run folder {self.out}; {self.start}")
+              f"{self.world} process(es) on {self.device}; run folder {self.out}; {self.start}")
         self.log('starts.jsonl', dict(step=self.step, cpu_min=self.cpu_s / 60, start=self.start))   # each segment of a run
     if self.done(): return last_val                                       # resumed a finished run
     with StopOnSignal() as stopper:
