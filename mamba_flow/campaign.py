@@ -77,6 +77,9 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     starts = [s for s in read_jsonl(out / 'starts.jsonl') if s['cpu_min'] > since - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
     step0 = prior[-1]['step'] if prior else starts[0]['step']                     # this run's steps after its last closed validation count here
     steps_before = segs[-1]['campaign_steps'] if segs else 0
+    if not prior:                                                                  # a fresh run: the steps behind the weights it started from
+        at = [c['campaign_step'] for c in closed if abs(c['cpu_min'] - starts[0]['cpu_min']) < 1e-6]   # (a best older than the clock)
+        steps_before = at[-1] if at else steps_before
     kept = max([s['best_psnr'] for s in segs], default=float('-inf'))
     best = max(vals, key=lambda v: v['psnr'])
     improved = best['psnr'] > kept and (out / 'best.pt').exists()
