@@ -282,7 +282,7 @@ class Trainer:
     "Flow-matching training of one model on sparse fields: `Trainer(cfg).fit()`."
     def __init__(self, cfg: TrainConfig):
         self.cfg, self.device, self.wall0 = cfg, pick_device(cfg.device), time.perf_counter()   # wall0: this segment's start
-        self.autocast = cfg.cpu_amp if self.device == 'cpu' else cfg.amp                  # bf16 autocast of the training steps
+        self.autocast = cfg.cpu_amp if self.device == 'cpu' else cfg.amp and self.device.startswith('cuda')   # bf16 autocast of the training steps
         if cfg.deterministic: torch.use_deterministic_algorithms(True)
         if cfg.threads: set_threads(cfg.threads)
         self.rank, self.world = setup_distributed(self.device)
