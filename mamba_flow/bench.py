@@ -226,6 +226,7 @@ def format_train_table(rows: list[dict]) -> str:
     return '\n'.join(out)
 
 # %% ../nbs/90_bench.ipynb #777b4b9f
+_CAMPAIGN = dict(model='v2', preset='fast', queries=0, t0_fraction=0.5, compile=True, threads=1)   # the campaign's step (campaign/v2_fast)
 CONFIGS = {  # named training configurations (TrainConfig fields) for `bench train --configs` and `bench profile`
     # the old recommended CPU configuration: V2 small (global decoding), 204 supervised queries per field (as many as inputs), eager
     'old': dict(model='v2', preset='small', queries=0, compile=False),
@@ -234,8 +235,8 @@ CONFIGS = {  # named training configurations (TrainConfig fields) for `bench tra
     # ablation: the new one without its Mamba encoder (n_pairs=0), what the Mamba layers cost
     'nomamba': dict(model='v2', preset='fast', queries=-1, t0_fraction=0.5, compile=True, threads=1, overrides='n_pairs=0'),
     # the campaign's step (V2 fast, 204 supervised queries per field, half at t = 0, compiled, 1 thread), and the same in bf16 (cpu_amp)
-    'campaign': dict(model='v2', preset='fast', queries=0, t0_fraction=0.5, compile=True, threads=1),
-    'campaign_bf16': dict(model='v2', preset='fast', queries=0, t0_fraction=0.5, compile=True, threads=1, cpu_amp=True),
+    'campaign': _CAMPAIGN,
+    'campaign_bf16': _CAMPAIGN | dict(cpu_amp=True),
     # the GPU segment's model (nbs/experiments/gpu_segment.sh): the design-size V2 (d 256, 4 + 4 Mamba layers) with local decoding, eager
     'design': dict(model='v2', preset='original', overrides='decoding=local', queries=0, t0_fraction=0.5, compile=False),
 }

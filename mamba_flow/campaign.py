@@ -11,7 +11,7 @@ import argparse, json, shutil, sys, time
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
-from .train import TrainConfig, Trainer, config_parser, load_checkpoint, read_weights
+from .train import BF16_START, TrainConfig, Trainer, config_parser, load_checkpoint, read_weights
 from .evaluate import export_weights
 from .curves import learning_curves
 from .sweep import read_jsonl
@@ -99,7 +99,7 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
 
 def start_kind(start: str) -> str:
     "A segment start, briefly: resumed with the optimizer, or weights with a fresh optimizer; ', bf16' where its steps ran in bf16."
-    bf16 = ', bf16' * ('training steps in bf16' in start)
+    bf16 = ', bf16' * start.endswith(BF16_START)
     if start.startswith('resumed'): return 'resumed (optimizer state)' + bf16
     if start.startswith('initialised from'): return 'committed weights, fresh optimizer' + bf16
     return start
