@@ -20,8 +20,8 @@ X_AXES = {'cpu_min': ('training CPU minutes (1 thread)', 'min'),            # eq
           'samples': ('training fields seen (steps x batch)', 'fields')}    # equal data: compares machines and batch sizes
 
 def run_curve(run, metric: str = 'psnr') -> dict:
-    """A run folder's config and its validation curve: cpu_min, psnr (the `metric`), step, samples (lists; samples = step x batch_size,
-    the fields one process saw: the runs here are single-process).
+    """A run folder's config and its validation curve: cpu_min, psnr (the `metric`), step, samples (lists; samples = step x batch_size
+    x processes: the fields all processes saw, a campaign's global batch).
     'a+b+c' joins the folders of one model's history (a run, its cool-down, a campaign) into one curve: CPU minutes must rise from
     folder to folder; a folder whose steps start over continues the step count; the config is the last folder's."""
     if '+' in str(run): return join_curves([run_curve(r, metric) for r in str(run).split('+')], str(run))
@@ -34,7 +34,7 @@ def run_curve(run, metric: str = 'psnr') -> dict:
     cfg = json.loads((run / 'config.json').read_text())
     steps = [v.get('campaign_step', v['step']) for v in vals]     # a campaign counts on across machines; its runs' `step` restarts
     return dict(config=cfg, cpu_min=[v['cpu_min'] for v in vals], psnr=[v[metric] for v in vals], step=steps,
-                samples=[s * cfg['batch_size'] for s in steps])
+                samples=[s * cfg['batch_size'] * cfg.get('world', 1) for s in steps])
 
 def join_curves(parts: list[dict], name: str) -> dict:
     "Curves of consecutive stages as one: their points in order, steps counted on across stages that start over."

@@ -150,7 +150,7 @@ class TrainConfig:
         if min(limits.values()) < 0: raise ValueError(f"these must be >= 0 (0: no limit): {limits}.")
 
 MODEL_KEYS = ('model', 'preset', 'sigma', 'd_state', 'overrides', 'learned_time')                      # what a checkpoint's weights depend on
-RESUME_KEYS = MODEL_KEYS + ('data', 'batch_size', 'seed', 'mask_ratio')  # what must not change for an exact resume
+RESUME_KEYS = MODEL_KEYS + ('data', 'seed', 'mask_ratio')  # what must not change for an exact resume (and the global batch: `_restore`)
 BF16_START = '; training steps in bf16 (autocast)'                      # ends a start record whose steps ran in bf16 (campaign.start_kind)
 
 # %% ../nbs/06a_train.ipynb #ea974afe
@@ -299,6 +299,7 @@ class Trainer:
         self.sched = make_scheduler(self.opt, cfg, total)
         self.epoch = self.step = self.step_in_epoch = 0
         self.best_val, self.cpu_s, self.eval_cpu_s = math.inf, 0., 0.      # selection score (lower is better), training CPU seconds
+        self.wall_s = 0.                                                   # this segment's wall seconds (the slowest process's)
         self.start = 'fresh weights'
         if cfg.resume and (self.out / 'latest.pt').exists(): self._restore(self.out / 'latest.pt')
         else:
@@ -375,13 +376,17 @@ Trainer.figure = _figure
 def _state(self) -> dict:
     return dict(model=self.model.state_dict(), ema=self.ema.state_dict(), optimizer=self.opt.state_dict(),
                 scheduler=self.sched.state_dict(), epoch=self.epoch, step=self.step, step_in_epoch=self.step_in_epoch,
-                config=asdict(self.cfg), rng=rng_state(), best_val=self.best_val, cpu_s=self.cpu_s)
+                config=asdict(self.cfg), rng=rng_state(), best_val=self.best_val, cpu_s=self.cpu_s, world=self.world)
 
 def _save(self, name: str):
     if self.is_main: save_checkpoint(self.out / f'{name}.pt', self._state())
 
 def _restore(self, path):
     s = load_checkpoint(path, self.cfg, RESUME_KEYS)
+    was, now = (s['config']['batch_size'], s.get('world', 1)), (self.cfg.batch_size, self.world)
+    if was[0] * was[1] != now[0] * now[1]:
+        raise CheckpointError(f"{path} was trained with a global batch of {was[0] * was[1]} ({was[0]} per process x {was[1]}); this run asks "
+                              f"{now[0]} x {now[1]} processes. An exact resume keeps the global batch: batch_size = {was[0] * was[1]} / processes.")
     self.model.load_state_dict(s['model']); self.ema.load_state_dict(s['ema'])
     self.opt.load_state_dict(s['optimizer']); self.sched.load_state_dict(s['scheduler'])
     self.epoch, self.step, self.step_in_epoch, self.best_val = s['epoch'], s['step'], s['step_in_epoch'], s['best_val']
@@ -470,12 +475,13 @@ def _fit(self) -> dict:
     "Train to the configured epochs / steps; returns the last validation (or {})."
     cfg, last_val = self.cfg, {}
     if self.is_main:
-        (self.out / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
+        (self.out / 'config.json').write_text(json.dumps(asdict(cfg) | dict(world=self.world), indent=1))   # batch_size is per process
         print(f"{cfg.model} ({cfg.preset}): {self.model.n_params() / 1e6:.2f}M parameters, {len(self.train_ds)} training{' (exact pixels only)' * cfg.exact_only} / "
               f"{len(self.val_ds)} validation images from {self.data_source}, {self.steps_per_epoch} steps per epoch, "
               f"{self.world} process(es) on {self.device}; run folder {self.out}; {self.start}")
         self.log('starts.jsonl', dict(step=self.step, cpu_min=self.cpu_s / 60, start=self.start))   # each segment of a run
-    if self.done(): return last_val                                       # resumed a finished run
+    self.agree(0., False)                                                 # the group's wall clock, before any step
+    if self.done(): return last_val                                       # resumed a finished run, or a lease already over
     with StopOnSignal() as stopper:
         while self.epoch < cfg.epochs:
             batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world, self.step_in_epoch)
@@ -485,7 +491,8 @@ def _fit(self) -> dict:
             t0, c0 = time.perf_counter(), time.process_time()
             for batch in bar:
                 row = self.train_step(batch)
-                self.step += 1; self.step_in_epoch += 1; self.cpu_s += time.process_time() - c0    # training CPU time only
+                cpu, stop = self.agree(time.process_time() - c0, stopper.stop)     # every process decides alike from here on
+                self.step += 1; self.step_in_epoch += 1; self.cpu_s += cpu           # training CPU time only, all processes'
                 row.update(epoch=self.epoch, step=self.step, cpu_min=self.cpu_s / 60,
                            samples_per_s=cfg.batch_size * self.world / (time.perf_counter() - t0))
                 self.log('log.jsonl', row)
@@ -493,9 +500,9 @@ def _fit(self) -> dict:
                 t0 = time.perf_counter()
                 if self.step % cfg.ckpt_every == 0: self.save('latest')
                 if cfg.crash_at_step and self.step == cfg.crash_at_step: os.kill(os.getpid(), signal.SIGKILL)
-                if self.done() and not stopper.stop:
+                if self.done() and not stop:
                     last_val = self.end_epoch()                        # the last step is validated too
-                if stopper.stop or self.done():
+                if stop or self.done():
                     self.save('latest'); return last_val
                 if cfg.eval_every_min and self.cpu_s >= self.eval_cpu_s + 60 * cfg.eval_every_min:
                     last_val, self.eval_cpu_s = self.end_epoch(), self.cpu_s
@@ -521,9 +528,20 @@ def _done(self) -> bool:
     "Has the run reached `max_steps`, `max_cpu_min` (the whole run's) or `max_wall_min` (this segment's)?"
     c = self.cfg
     return bool((c.max_steps and self.step >= c.max_steps) or (c.max_cpu_min and self.cpu_s >= 60 * c.max_cpu_min)
-                or (c.max_wall_min and time.perf_counter() - self.wall0 >= 60 * c.max_wall_min))
+                or (c.max_wall_min and self.wall_s >= 60 * c.max_wall_min))
 
-Trainer.log, Trainer.fit, Trainer.end_epoch, Trainer.done = _log, _fit, _end_epoch, _done
+def _agree(self, cpu_s: float, stop: bool) -> tuple[float, bool]:
+    """One step's training CPU seconds summed over the processes, and whether any process was asked to stop; sets `wall_s`
+    to the slowest process's. From these every process takes the same decisions (validate, stop): one that stopped alone would
+    leave the others waiting in their next all-reduce."""
+    self.wall_s = time.perf_counter() - self.wall0
+    if self.world == 1: return cpu_s, stop
+    total, most = torch.tensor([cpu_s], dtype=torch.float64), torch.tensor([float(stop), self.wall_s], dtype=torch.float64)
+    dist.all_reduce(total); dist.all_reduce(most, op=dist.ReduceOp.MAX)
+    self.wall_s = most[1].item()
+    return total.item(), bool(most[0].item())
+
+Trainer.log, Trainer.fit, Trainer.end_epoch, Trainer.done, Trainer.agree = _log, _fit, _end_epoch, _done, _agree
 
 # %% ../nbs/06a_train.ipynb #128856f5
 def config_parser(prog: str = 'mamba-flow train') -> argparse.ArgumentParser:
