@@ -7,7 +7,7 @@ __all__ = ['campaign_dir', 'new_campaign', 'run_config', 'run_segment', 'free_po
            'start_kind', 'pace', 'segments_table', 'main']
 
 # %% ../nbs/08f_campaign.ipynb #7bd7b05d
-import argparse, json, os, shutil, signal, socket, subprocess, sys, threading, time
+import argparse, json, os, re, shutil, signal, socket, subprocess, sys, threading, time
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
@@ -127,10 +127,11 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     return row
 
 def start_kind(start: str) -> str:
-    "A segment start, briefly: resumed with the optimizer, or weights with a fresh optimizer; ', bf16' where its steps ran in bf16."
-    bf16 = ', bf16' * start.endswith(BF16_START)
-    if start.startswith('resumed'): return 'resumed (optimizer state)' + bf16
-    if start.startswith('initialised from'): return 'committed weights, fresh optimizer' + bf16
+    "A segment start, briefly: resumed with the optimizer, or weights with a fresh optimizer; then ', N processes', ', bf16' where so."
+    procs = re.search(r'; (\d+) processes of batch', start)
+    how = (f', {procs[1]} processes' if procs else '') + ', bf16' * start.endswith(BF16_START)
+    if start.startswith('resumed'): return 'resumed (optimizer state)' + how
+    if start.startswith('initialised from'): return 'committed weights, fresh optimizer' + how
     return start
 
 def pace(vals: list[dict]) -> float | None:

@@ -305,6 +305,7 @@ class Trainer:
         else:
             if self.is_main: self._clear_logs()                               # a fresh run in a used folder: no two runs in one log
             if cfg.init: self._init_from(cfg.init)
+        if self.world > 1: self.start += f'; {self.world} processes of batch {cfg.batch_size}'   # data-parallel (the global batch is their sum)
         if self.autocast: self.start += BF16_START                            # the start record says so (a campaign's segments table too)
         self.net = self.model
         if self.world > 1: self.net = nn.parallel.DistributedDataParallel(self.model)
