@@ -16,7 +16,7 @@ from .sweep import read_jsonl
 
 # %% ../nbs/08e_curves.ipynb #8a9a66b6
 METRICS = {'psnr': 'validation PSNR (dB), posterior mean', 'psnr_x2': 'val. PSNR (dB), 32 px from 16 px inputs'}
-X_AXES = {'cpu_min': ('training CPU minutes (1 thread)', 'min'),            # equal compute on the CPU
+X_AXES = {'cpu_min': ('training CPU minutes (1 thread per process)', 'min'),   # equal compute on the CPU (all processes')
           'samples': ('training fields seen (steps x batch)', 'fields')}    # equal data: compares machines and batch sizes
 
 def run_curve(run, metric: str = 'psnr') -> dict:
