@@ -80,6 +80,7 @@ def run_parallel(name: str, minutes: float, procs: int, root='campaign', runs='r
     """This segment in `procs` data-parallel processes on this machine (gloo, one thread each), each a `campaign rank` process:
     the same global batch, draws and updates as one process; `minutes` count the CPU of all of them. A signal to this process
     (SIGTERM, Ctrl-C) reaches each of them once, and they stop together after a step; a process that fails stops the others."""
+    if procs < 1: raise ValueError(f"--procs must be >= 1; got {procs}.")
     run_config(name, minutes, root, runs, world=procs)                           # its errors here, before anything starts
     env = os.environ | dict(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()), WORLD_SIZE=str(procs), OMP_NUM_THREADS='1')
     cmd = [sys.executable, '-m', 'mamba_flow.campaign', 'rank', name, '--minutes', str(minutes), '--root', str(root), '--runs', str(runs)]
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None):
     a = p.parse_args(argv[:cut])
     if a.what == 'new':
         d = new_campaign(a.name, argv[cut + 1:], a.root, a.init); print(f"created {d}"); return d
-    if a.what == 'run' and a.procs > 1: return run_parallel(a.name, a.minutes, a.procs, a.root, a.runs)
+    if a.what == 'run' and a.procs != 1: return run_parallel(a.name, a.minutes, a.procs, a.root, a.runs)
     if a.what in ('run', 'rank'):
         if a.what == 'rank': follow_parent()
         try: return run_segment(a.name, a.minutes, a.root, a.runs)
