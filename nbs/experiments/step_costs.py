@@ -10,9 +10,13 @@ only consecutive log rows count, so a stretch should not span a resume. Usage (t
 """
 import argparse, json, statistics
 
+def consecutive(rows: list[dict], first: int, last: float = float('inf')) -> list[tuple[dict, dict]]:
+    "(row, next row) of log.jsonl `rows` (in order) one step apart, with first < the next row's step <= last."
+    return [(a, b) for a, b in zip(rows, rows[1:]) if b['step'] == a['step'] + 1 and first < b['step'] <= last]
+
 def stretch(rows: list[dict], first: int, last: float, batch: int) -> dict:
     "The costs of the steps first < step <= last of `rows` (log.jsonl lines, in order); `batch` is the global batch."
-    pairs = [(a, b) for a, b in zip(rows, rows[1:]) if b['step'] == a['step'] + 1 and first < b['step'] <= last]
+    pairs = consecutive(rows, first, last)
     if len(pairs) < 10: raise SystemExit(f"only {len(pairs)} consecutive steps in ({first}, {last}]: pick a longer stretch.")
     wall = sum(batch / b['samples_per_s'] for _, b in pairs)                  # seconds
     cpu = sum(b['cpu_min'] - a['cpu_min'] for a, b in pairs)                   # minutes

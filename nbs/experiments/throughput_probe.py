@@ -21,6 +21,8 @@ Nothing else should run on the machine meanwhile.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from step_costs import consecutive                                      # log rows one step apart, shared with step_costs.py
 
 ROOT = Path('runs/throughput')
 ARMS = {'alone1': ('alone, 1 thread', [1]), 'alone2': ('alone, 2 threads', [2]), 'side': ('side by side, 1 thread each', [1, 1]),
@@ -49,8 +51,7 @@ def arm_cmd(name: str, threads: int, steps: int, out: Path, code: Path | None, w
 
 def step_times(log: Path, skip: int, batch: int) -> tuple[float, float]:
     "Median (wall, CPU) milliseconds per optimizer step after the first `skip` steps of log.jsonl."
-    rows = [json.loads(l) for l in log.read_text().splitlines()]
-    pairs = [(a, b) for a, b in zip(rows, rows[1:]) if b['step'] == a['step'] + 1 and b['step'] > skip]
+    pairs = consecutive([json.loads(l) for l in log.read_text().splitlines()], skip)
     if not pairs: raise RuntimeError(f"{log} has no steps after {skip}: raise --steps.")
     wall = statistics.median(1000 * batch / b['samples_per_s'] for _, b in pairs)
     cpu = statistics.median(60_000 * (b['cpu_min'] - a['cpu_min']) for a, b in pairs)
