@@ -95,7 +95,7 @@ def run_parallel(name: str, minutes: float, procs: int, root='campaign', runs='r
     finally:
         for s, h in old.items(): signal.signal(s, h)
     codes = [k.returncode for k in kids]
-    if any(codes): raise RuntimeError(f"campaign {name}: its {procs} processes exited with {codes} (messages above); "
+    if any(codes): raise ChildProcessError(f"campaign {name}: its {procs} processes exited with {codes} (messages above); "
                                       f"`mamba-flow campaign run {name}` resumes from the last latest.pt.")
     return codes
 

@@ -21,7 +21,7 @@ COMMANDS = {'bench': (bench.main, 'benchmarks: `mamba-flow bench {scan,data,mode
             'compare': (compare.main, 'checkpoints side by side: `mamba-flow compare CKPT [CKPT ...] --data PATH --out figures/NAME`'),
             'reconstruct': (demo.reconstruct_main, 'one image, any size: `mamba-flow reconstruct IMAGE.png --mask-ratio 0.2 --size 100x75 --out OUT.png`'),
             'demo': (demo.demo_main, 'the shipped checkpoint on the shipped images at 32, 64, 128 px (`--scales 32 48 100x75`: any sizes): `mamba-flow demo [--out DIR]`')}
-USER_ERRORS = (FileNotFoundError, ValueError, CheckpointError)
+USER_ERRORS = (FileNotFoundError, ValueError, CheckpointError, ChildProcessError)
 
 def main(argv: list[str] | None = None):
     "Entry point of the `mamba-flow` console script."
