@@ -2,7 +2,7 @@
 # Every number of the README's "The shipped model" section, measured again for the weights W (default: the package's).
 # Run after shipping new weights; each command is the one the README prints beside its table.
 # usage: bash nbs/experiments/shipped_tables.sh [test|heun|photos|summary|all] [W]
-#   test: exact test (all 1,017, first 128, --mirror), validation (256, and --mirror), and by distance to the nearest input
+#   test: exact test (all 1,017, first 128, --mirror), validation (256, and --mirror), by distance to the nearest input, and the demo
 #   heun: Heun 10 steps on the first 128 test images, 8 samples and one (the slow part: about 16 CPU minutes)
 #   photos: the photo crops (compare at 32/64/128 px, --mirror, the super-resolution ceiling at 32-256 px)
 #   summary: print every number of the section from the files the parts wrote (shipped_summary.py; also the end of `all`)
@@ -21,6 +21,7 @@ if [[ $PART == test || $PART == all ]]; then
   mamba-flow eval --checkpoint "$W" "${VAL[@]}" "${E1[@]}" --mirror --out figures/eval_v2_fast_val256_euler1_mirror.json
   mamba-flow eval --checkpoint "$W" --data "$D/cifar10_jpeg_q75.npz" --exact "$D/cifar10_exact_partial.npz" --split val \
       --scales 32 "${E1[@]}" --out figures/eval_v2_fast_valexact_euler1.json
+  mamba-flow demo --checkpoint "$W" --out figures/demo     # the README's demo figure and table (the 4 sample images)
   mamba-flow compare "$W" mamba_flow/assets/v2_small.pt --names "fast V2, local (shipped)" "small V2, global (before)" \
       "${TEST[@]}" "${E1[@]}" --out figures/compare_test_distance
 fi
