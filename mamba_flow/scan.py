@@ -95,79 +95,93 @@ def scan_oddeven(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor) -> T
 
 
 # %% ../nbs/01_scan.ipynb #959171b1
-_CKPT = 64  # K: steps between stored states in the fused kernel
+_CKPT = 64  # K: steps between stored states in the fused kernel, and the steps whose decays are computed at once
 
 if numba is not None:
     @njit(parallel=True, cache=True)
-    def _fused_fwd(u, dt, A, B, C, nblk, y, ckpt):
-        "u, dt, y: (b,l,d); A: (d,N); B, C: (b,l,N); ckpt: (b, ceil(l/K), d, N) states before each chunk."
-        nb, L, nd = u.shape
-        nn, bs = A.shape[1], (nd + nblk - 1) // nblk
+    def _fused_fwd(u, dt, dA, B, C, t0, nblk, h, y, ckpt):
+        """Steps t0 .. t0+T-1. u, dt, y: (b,l,d); dA: (b,T,N,d) their decays; B, C: (b,l,N); h: (b,N,d) the state, carried in and
+        out; ckpt: (b, ceil(l/K), N, d) the states before each K-step chunk."""
+        nb, T, nn, nd = dA.shape
+        bs = (nd + nblk - 1) // nblk
         for job in prange(nb * nblk):
             b, d0 = job // nblk, (job % nblk) * bs
             d1 = min(d0 + bs, nd)
-            h = np.zeros((d1 - d0, nn), dtype=u.dtype)
-            for t in range(L):
-                if t % _CKPT == 0: ckpt[b, t // _CKPT, d0:d1] = h
-                for d in range(d0, d1):
-                    dd = dt[b, t, d]; x = dd * u[b, t, d]; acc = 0.0
-                    for n in range(nn):
-                        hv = math.exp(dd * A[d, n]) * h[d - d0, n] + x * B[b, t, n]
-                        h[d - d0, n] = hv
-                        acc += C[b, t, n] * hv
-                    y[b, t, d] = acc
+            x, acc = np.empty(d1 - d0, dtype=u.dtype), np.empty(d1 - d0, dtype=u.dtype)
+            for s in range(T):
+                t = t0 + s
+                if t % _CKPT == 0: ckpt[b, t // _CKPT, :, d0:d1] = h[b, :, d0:d1]
+                dtt, ut = dt[b, t, d0:d1], u[b, t, d0:d1]
+                for i in range(d1 - d0):
+                    x[i] = dtt[i] * ut[i]; acc[i] = 0.0
+                for n in range(nn):                              # channels innermost: contiguous, so LLVM vectorises
+                    bb, cc, a, hn = B[b, t, n], C[b, t, n], dA[b, s, n, d0:d1], h[b, n, d0:d1]
+                    for i in range(d1 - d0):
+                        hv = a[i] * hn[i] + x[i] * bb
+                        hn[i] = hv
+                        acc[i] += cc * hv
+                y[b, t, d0:d1] = acc
 
-    @njit(parallel=True, cache=True)
-    def _fused_bwd(u, dt, A, B, C, nblk, ckpt, gy, gu, gdt, gA, gB, gC):
-        "Gradients; gA: (b, d, N) and gB, gC: (nblk, b, l, N) are partial sums, zero on entry."
-        nb, L, nd = u.shape
-        nn, bs = A.shape[1], (nd + nblk - 1) // nblk
+    @njit(parallel=True, cache=True, fastmath={'reassoc'})   # reassoc: the two sums over channels (dL/dB, dL/dC) vectorise too
+    def _fused_bwd(u, dt, At, dA, B, C, t0, nblk, ckpt, gy, g, gu, gdt, gA, gB, gC):
+        """One chunk, steps t0 .. t0+T-1 (T <= K, t0 a multiple of K), backwards. At: (N,d); dA: (b,T,N,d) their decays;
+        g: (b,N,d) dL/dh after the chunk, carried back; gA: (b,N,d) and gB, gC: (nblk,b,l,N) partial sums."""
+        nb, T, nn, nd = dA.shape
+        bs = (nd + nblk - 1) // nblk
         for job in prange(nb * nblk):
             b, blk = job // nblk, job % nblk
             d0 = blk * bs; d1 = min(d0 + bs, nd); w = d1 - d0
-            g = np.zeros((w, nn), dtype=u.dtype)                 # dL/dh, carried backwards
-            hs = np.empty((_CKPT + 1, w, nn), dtype=u.dtype)     # states of one chunk; hs[0] before it
-            ea = np.empty((_CKPT + 1, w, nn), dtype=u.dtype)     # their decays exp(dt A)
-            for c in range((L + _CKPT - 1) // _CKPT - 1, -1, -1):
-                t0 = c * _CKPT; t1 = min(t0 + _CKPT, L)
-                hs[0] = ckpt[b, c, d0:d1]
-                for t in range(t0, t1):                          # recompute the chunk
-                    k = t - t0 + 1
-                    for d in range(d0, d1):
-                        dd = dt[b, t, d]; x = dd * u[b, t, d]
-                        for n in range(nn):
-                            a = math.exp(dd * A[d, n])
-                            ea[k, d - d0, n] = a
-                            hs[k, d - d0, n] = a * hs[k - 1, d - d0, n] + x * B[b, t, n]
-                for t in range(t1 - 1, t0 - 1, -1):              # step back through it
-                    k = t - t0 + 1
-                    for d in range(d0, d1):
-                        i = d - d0
-                        dd = dt[b, t, d]; uu = u[b, t, d]; gyy = gy[b, t, d]
-                        gx = 0.0; gd = 0.0
-                        for n in range(nn):
-                            gC[blk, b, t, n] += gyy * hs[k, i, n]
-                            gv = g[i, n] + gyy * C[b, t, n]
-                            s = gv * hs[k - 1, i, n] * ea[k, i, n]
-                            gd += s * A[d, n]
-                            gA[b, d, n] += s * dd
-                            gx += gv * B[b, t, n]
-                            gB[blk, b, t, n] += gv * dd * uu
-                            g[i, n] = gv * ea[k, i, n]
-                        gdt[b, t, d] = gd + gx * uu
-                        gu[b, t, d] = gx * dd
+            hs = np.empty((T + 1, nn, w), dtype=u.dtype)         # the chunk's states; hs[0] before it
+            hs[0] = ckpt[b, t0 // _CKPT, :, d0:d1]
+            x = np.empty(w, dtype=u.dtype)
+            for s in range(T):                                   # recompute them
+                t = t0 + s
+                for i in range(w): x[i] = dt[b, t, d0 + i] * u[b, t, d0 + i]
+                for n in range(nn):
+                    bb, a = B[b, t, n], dA[b, s, n, d0:d1]
+                    for i in range(w): hs[s + 1, n, i] = a[i] * hs[s, n, i] + x[i] * bb
+            gd, gx, gbu = np.empty(w, dtype=u.dtype), np.empty(w, dtype=u.dtype), np.empty(w, dtype=u.dtype)
+            for s in range(T - 1, -1, -1):                       # step back through the chunk
+                t = t0 + s
+                dtt, gyt, ut = dt[b, t, d0:d1], gy[b, t, d0:d1], u[b, t, d0:d1]
+                gd[:] = 0.0; gx[:] = 0.0
+                for n in range(nn):
+                    bb, cc = B[b, t, n], C[b, t, n]
+                    h1, h0, a, gn, gAn, An = hs[s + 1, n], hs[s, n], dA[b, s, n, d0:d1], g[b, n, d0:d1], gA[b, n, d0:d1], At[n, d0:d1]
+                    sc = 0.0
+                    for i in range(w): sc += gyt[i] * h1[i]      # dL/dC
+                    for i in range(w):
+                        gv = gn[i] + gyt[i] * cc                 # dL/dh_t
+                        sv = gv * h0[i] * a[i]
+                        gd[i] += sv * An[i]
+                        gAn[i] += sv * dtt[i]
+                        gx[i] += gv * bb
+                        gbu[i] = gv * dtt[i] * ut[i]
+                        gn[i] = gv * a[i]                        # carried to step t - 1
+                    sb = 0.0
+                    for i in range(w): sb += gbu[i]              # dL/dB
+                    gC[blk, b, t, n] += sc; gB[blk, b, t, n] += sb
+                for i in range(w):
+                    gdt[b, t, d0 + i] = gd[i] + gx[i] * ut[i]
+                    gu[b, t, d0 + i] = gx[i] * dtt[i]
 
 # %% ../nbs/01_scan.ipynb #9dee5bed
 def _np(x: Tensor) -> np.ndarray: return x.detach().contiguous().numpy()
 
+def _decays(delta: Tensor, At: Tensor, t0: int) -> np.ndarray:
+    "exp(delta A) of steps t0 .. t0+K-1, (b, T, N, d): torch's vectorised exp, one chunk at a time (8 MB at b 32, d 128, N 8)."
+    return _np((delta[:, t0:t0 + _CKPT, None, :] * At).exp_())
+
 class _FusedScan(torch.autograd.Function):
     @staticmethod
     def forward(ctx, u, delta, A, B, C):
-        b, l, d = u.shape
+        (b, l, d), N = u.shape, A.shape[1]
         nblk = min(d, max(1, -(-numba.get_num_threads() // b)))   # ceil(threads / b) channel blocks
-        y = np.empty((b, l, d), dtype=_np(u).dtype)
-        ckpt = np.empty((b, -(-l // _CKPT), d, A.shape[1]), dtype=y.dtype)
-        _fused_fwd(_np(u), _np(delta), _np(A), _np(B), _np(C), nblk, y, ckpt)
+        At, (un, dn, Bn, Cn) = A.detach().t().contiguous(), map(_np, (u, delta, B, C))   # copies (if not contiguous) once, not per chunk
+        y, h = np.empty((b, l, d), dtype=un.dtype), np.zeros((b, N, d), dtype=un.dtype)
+        ckpt = np.empty((b, -(-l // _CKPT), N, d), dtype=y.dtype)
+        for t0 in range(0, l, _CKPT):
+            _fused_fwd(un, dn, _decays(delta.detach(), At, t0), Bn, Cn, t0, nblk, h, y, ckpt)
         ctx.save_for_backward(u, delta, A, B, C, torch.from_numpy(ckpt))
         ctx.nblk = nblk
         return torch.from_numpy(y)
@@ -176,12 +190,13 @@ class _FusedScan(torch.autograd.Function):
     def backward(ctx, gy):
         u, delta, A, B, C, ckpt = ctx.saved_tensors
         (b, l, d), N, nblk = u.shape, A.shape[1], ctx.nblk
-        un = _np(u)
+        At, (un, dn, Bn, Cn, gyn) = A.detach().t().contiguous(), map(_np, (u, delta, B, C, gy))
         gu, gdt = np.empty_like(un), np.empty_like(un)
-        gA = np.zeros((b, d, N), un.dtype)
+        g, gA = np.zeros((b, N, d), un.dtype), np.zeros((b, N, d), un.dtype)
         gB, gC = np.zeros((nblk, b, l, N), un.dtype), np.zeros((nblk, b, l, N), un.dtype)
-        _fused_bwd(un, _np(delta), _np(A), _np(B), _np(C), nblk, ckpt.numpy(), _np(gy), gu, gdt, gA, gB, gC)
-        return tuple(torch.from_numpy(x) for x in (gu, gdt, gA.sum(0), gB.sum(0), gC.sum(0)))
+        for t0 in range((l - 1) // _CKPT * _CKPT, -1, -_CKPT):   # the chunks, last first
+            _fused_bwd(un, dn, At.numpy(), _decays(delta.detach(), At, t0), Bn, Cn, t0, nblk, ckpt.numpy(), gyn, g, gu, gdt, gA, gB, gC)
+        return tuple(torch.from_numpy(x) for x in (gu, gdt, np.ascontiguousarray(gA.sum(0).T), gB.sum(0), gC.sum(0)))
 
 @torch.compiler.disable   # torch.compile cannot trace numba kernels: a graph break here; the pure-torch methods are traced and fused
 def scan_numba(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor) -> Tensor:
