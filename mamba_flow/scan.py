@@ -172,6 +172,8 @@ def _decays(delta: Tensor, At: Tensor, t0: int) -> np.ndarray:
     "exp(delta A) of steps t0 .. t0+K-1, (b, T, N, d): torch's vectorised exp, one chunk at a time (8 MB at b 32, d 128, N 8)."
     return _np((delta[:, t0:t0 + _CKPT, None, :] * At).exp_())
 
+_KEEP_DECAYS = 2 ** 24   # decays (b l N d elements: 64 MB in float32) the forward keeps for the backward; above, it recomputes them
+
 class _FusedScan(torch.autograd.Function):
     @staticmethod
     def forward(ctx, u, delta, A, B, C):
@@ -180,8 +182,12 @@ class _FusedScan(torch.autograd.Function):
         At, (un, dn, Bn, Cn) = A.detach().t().contiguous(), map(_np, (u, delta, B, C))   # copies (if not contiguous) once, not per chunk
         y, h = np.empty((b, l, d), dtype=un.dtype), np.zeros((b, N, d), dtype=un.dtype)
         ckpt = np.empty((b, -(-l // _CKPT), N, d), dtype=y.dtype)
+        keep = any(ctx.needs_input_grad) and b * l * N * d <= _KEEP_DECAYS
+        ctx.decays = []                                            # one exp per decay, not two, when they fit
         for t0 in range(0, l, _CKPT):
-            _fused_fwd(un, dn, _decays(delta.detach(), At, t0), Bn, Cn, t0, nblk, h, y, ckpt)
+            dA = _decays(delta.detach(), At, t0)
+            _fused_fwd(un, dn, dA, Bn, Cn, t0, nblk, h, y, ckpt)
+            if keep: ctx.decays.append(dA)
         ctx.save_for_backward(u, delta, A, B, C, torch.from_numpy(ckpt))
         ctx.nblk = nblk
         return torch.from_numpy(y)
@@ -195,7 +201,8 @@ class _FusedScan(torch.autograd.Function):
         g, gA = np.zeros((b, N, d), un.dtype), np.zeros((b, N, d), un.dtype)
         gB, gC = np.zeros((nblk, b, l, N), un.dtype), np.zeros((nblk, b, l, N), un.dtype)
         for t0 in range((l - 1) // _CKPT * _CKPT, -1, -_CKPT):   # the chunks, last first
-            _fused_bwd(un, dn, At.numpy(), _decays(delta.detach(), At, t0), Bn, Cn, t0, nblk, ckpt.numpy(), gyn, g, gu, gdt, gA, gB, gC)
+            dA = ctx.decays[t0 // _CKPT] if ctx.decays else _decays(delta.detach(), At, t0)
+            _fused_bwd(un, dn, At.numpy(), dA, Bn, Cn, t0, nblk, ckpt.numpy(), gyn, g, gu, gdt, gA, gB, gC)
         return tuple(torch.from_numpy(x) for x in (gu, gdt, np.ascontiguousarray(gA.sum(0).T), gB.sum(0), gC.sum(0)))
 
 @torch.compiler.disable   # torch.compile cannot trace numba kernels: a graph break here; the pure-torch methods are traced and fused
