@@ -200,9 +200,11 @@ class _FusedScan(torch.autograd.Function):
         gu, gdt = np.empty_like(un), np.empty_like(un)
         g, gA = np.zeros((b, N, d), un.dtype), np.zeros((b, N, d), un.dtype)
         gB, gC = np.zeros((nblk, b, l, N), un.dtype), np.zeros((nblk, b, l, N), un.dtype)
+        Atn, ckn = At.numpy(), ckpt.numpy()
         for t0 in range((l - 1) // _CKPT * _CKPT, -1, -_CKPT):   # the chunks, last first
             dA = ctx.decays[t0 // _CKPT] if ctx.decays else _decays(delta.detach(), At, t0)
-            _fused_bwd(un, dn, At.numpy(), dA, Bn, Cn, t0, nblk, ckpt.numpy(), gyn, g, gu, gdt, gA, gB, gC)
+            _fused_bwd(un, dn, Atn, dA, Bn, Cn, t0, nblk, ckn, gyn, g, gu, gdt, gA, gB, gC)
+        ctx.decays = []                                            # freed now (a second backward recomputes them)
         return tuple(torch.from_numpy(x) for x in (gu, gdt, np.ascontiguousarray(gA.sum(0).T), gB.sum(0), gC.sum(0)))
 
 @torch.compiler.disable   # torch.compile cannot trace numba kernels: a graph break here; the pure-torch methods are traced and fused
