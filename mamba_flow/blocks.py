@@ -72,7 +72,14 @@ class MambaMixer(nn.Module):
         self.out_proj = nn.Linear(E, cfg.d_model, bias=False)
 
     def _conv(self, x: Tensor) -> Tensor:
+        "The depthwise convolution, causal in the scan's direction: (b, l, E) -> (b, l, E), as K shifted products."
         if self.conv is None: return x
+        w, K, l = self.conv.weight[:, 0], self.cfg.d_conv, x.shape[1]          # w: (E, K)
+        xp = F.pad(x, (0, 0, 0, K - 1) if self.reverse else (0, 0, K - 1, 0))    # (b, l + K - 1, E)
+        return self.conv.bias + sum(xp[:, k:k + l] * w[:, k] for k in range(K))
+
+    def _conv_reference(self, x: Tensor) -> Tensor:
+        "The same with `nn.Conv1d` (channels first): the readable reference."
         k = self.cfg.d_conv - 1
         x = F.pad(rearrange(x, 'b l e -> b e l'), (0, k) if self.reverse else (k, 0))
         return rearrange(self.conv(x), 'b e l -> b l e')
