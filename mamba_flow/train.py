@@ -20,7 +20,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 from .data import SparseFields, load_images, train_val_split, exact_part, to_uint8, mask_image
-from .flow import T_SAMPLINGS, flow_loss, sample_t
+from .flow import T_SAMPLINGS, draw, flow_loss, sample_t
 from .samplers import SAMPLERS, Condition, mirror_x, sample
 
 # %% ../nbs/06a_train.ipynb #ac68bf88
@@ -120,6 +120,7 @@ class TrainConfig:
     n_psnr: int = 256                 # validation images reconstructed in full for PSNR (inputs kept)
     psnr_sampler: str = 'euler'       # sampler of those reconstructions: one Euler step = the posterior mean
     psnr_steps: int = 1
+    val_chunk: int = 64               # fields per sampling call in validation; chunk s is seeded by s (the PSNRs depend on it, not on the processes)
     select_on: str = 'psnr'           # the `best` checkpoint: highest validation PSNR ('psnr') or lowest loss ('loss')
     figure_every: int = 1             # epochs between reconstruction figures
     ckpt_every: int = 200             # steps between `latest` checkpoints
@@ -142,7 +143,7 @@ class TrainConfig:
         if self.batch_size < 1 or self.epochs < 1: raise ValueError("batch_size and epochs must be >= 1.")
         if self.select_on not in ('psnr', 'loss'): raise ValueError(f"select_on must be 'psnr' or 'loss'; got {self.select_on!r}.")
         if not 0 <= self.t0_fraction <= 1: raise ValueError(f"t0_fraction must be in [0, 1]; got {self.t0_fraction}.")
-        periods = dict(ckpt_every=self.ckpt_every, eval_every=self.eval_every, figure_every=self.figure_every, psnr_steps=self.psnr_steps)
+        periods = dict(ckpt_every=self.ckpt_every, eval_every=self.eval_every, figure_every=self.figure_every, psnr_steps=self.psnr_steps, val_chunk=self.val_chunk)
         if bad := {k: v for k, v in periods.items() if v < 1}: raise ValueError(f"these must be >= 1 (a large value turns one off): {bad}.")
         if self.psnr_sampler not in SAMPLERS: raise ValueError(f"psnr_sampler must be one of {SAMPLERS}; got {self.psnr_sampler!r}.")
         if self.t_sampling not in T_SAMPLINGS: raise ValueError(f"t_sampling must be 'uniform' or 'logit_normal' (flow.T_SAMPLINGS); got {self.t_sampling!r}.")
@@ -300,6 +301,7 @@ class Trainer:
         self.epoch = self.step = self.step_in_epoch = 0
         self.best_val, self.cpu_s, self.eval_cpu_s = math.inf, 0., 0.      # selection score (lower is better), training CPU seconds
         self.wall_s = 0.                                                   # this segment's wall seconds (the slowest process's)
+        self.val_step = -1                                                 # the step last validated
         self.start = 'fresh weights'
         if cfg.resume and (self.out / 'latest.pt').exists(): self._restore(self.out / 'latest.pt')
         else:
@@ -332,33 +334,49 @@ class Trainer:
 # %% ../nbs/06a_train.ipynb #5c6d01df
 @torch.no_grad()
 def _validate(self) -> dict:
-    "EMA model: flow loss over the validation set (fixed draws), PSNR of full-field reconstructions (inputs kept), and PSNR of 32 px fields from 16 px inputs."
+    """EMA model: flow loss over the validation set (fixed draws), PSNR of full-field reconstructions (inputs kept), and PSNR of
+    32 px fields from 16 px inputs. Every process computes a share (loss batches and 64-field chunks r, r + world, ...) and
+    rank 0 gets the row; every process draws the whole sequence of t and x0, so the numbers do not depend on the split. {} elsewhere."""
     cfg, ema = self.cfg, self.ema.module.eval()
-    g = torch.Generator().manual_seed(12345)
-    losses = []
-    for s in range(0, len(self.val_ds), cfg.batch_size):
+    g, loss = torch.Generator().manual_seed(12345), torch.zeros((), dtype=torch.float64)
+    for i, s in enumerate(range(0, len(self.val_ds), cfg.batch_size)):
         b = self.val_ds[list(range(s, min(s + cfg.batch_size, len(self.val_ds))))].to(self.device)
-        losses.append(flow_loss(ema, b, cfg.t_sampling, generator=g).mse.item() * len(b))
+        t = sample_t(len(b), cfg.t_sampling, generator=g, device=self.device)        # flow_loss's draws, in its order
+        x0 = draw(torch.randn, b.query_values.shape, g, self.device)
+        if i % self.world == self.rank: loss += flow_loss(ema, b, t=t, x0=x0).mse.item() * len(b)
+    if self.world > 1: dist.all_reduce(loss)
     n = min(cfg.n_psnr, len(self.val_full))
     full = self.val_full[list(range(n))].to(self.device)
     rec = self.sample_fields(full)                                               # (n, H * W, 3)
+    x2 = self.val_x2[list(range(n))].to(self.device)                              # the same images from 16 px inputs (cell 0.5)
+    rec2 = self.sample_fields(x2)                                                 # (n, H * W, 3): all pixels, row-major
+    self.model.train()
+    if not self.is_main: return {}
     rec.scatter_(1, full.input_idx[..., None].expand(-1, -1, 3), full.input_values)   # the known pixels are kept
     H, W = self.val_full.images.shape[1:3]
     image = lambda x: to_uint8(x).reshape(n, H, W, 3).cpu().numpy()             # every pixel, row-major -> (n, H, W, 3) uint8
     pred, true = image(rec), image(full.query_values)
-    x2 = self.val_x2[list(range(n))].to(self.device)                              # the same images from 16 px inputs (cell 0.5)
-    rec2 = self.sample_fields(x2)                                                 # (n, H * W, 3): all pixels, row-major
-    self.model.train()
-    return dict(epoch=self.epoch, step=self.step, cpu_min=self.cpu_s / 60, val_loss=sum(losses) / len(self.val_ds),
+    return dict(epoch=self.epoch, step=self.step, cpu_min=self.cpu_s / 60, val_loss=loss.item() / len(self.val_ds),
                 psnr=psnr_uint8(pred, true), psnr_x2=psnr_uint8(image(rec2), image(x2.query_values)), n_psnr=n, psnr_sampler=cfg.psnr_sampler, psnr_steps=cfg.psnr_steps, _pred=pred, _true=true,
                 _inputs=mask_image(true, full.input_idx.cpu().numpy()))
 Trainer.validate = _validate
 
 def _sample_fields(self, batch) -> torch.Tensor:
-    "The EMA model's fields at a FieldBatch's queries (psnr_sampler, psnr_steps), 64 fields at a time: (n, q, 3)."
-    cfg, part = self.cfg, lambda s: Condition.from_batch(batch._map(lambda t: t[s:s + 64]))
-    return torch.cat([sample(self.ema.module, part(s), cfg.psnr_sampler, steps=cfg.psnr_steps, seed=s).x for s in range(0, len(batch), 64)])
-Trainer.sample_fields = _sample_fields
+    """The EMA model's fields at a FieldBatch's queries (psnr_sampler, psnr_steps), `val_chunk` fields at a time (chunk s seeded
+    by s), the chunks shared among the processes and gathered: (n, q, 3) on every process."""
+    cfg, c = self.cfg, self.cfg.val_chunk
+    part = lambda s: Condition.from_batch(batch._map(lambda t: t[s:s + c]))
+    mine = {s: sample(self.ema.module, part(s), cfg.psnr_sampler, steps=cfg.psnr_steps, seed=s).x
+            for s in range(c * self.rank, len(batch), c * self.world)}
+    return torch.cat([x.to(self.device) for _, x in sorted(self.gather(mine).items())])
+
+def _gather(self, parts: dict) -> dict:
+    "Every process's dict of tensors, merged, on every process (through the CPU); one process: `parts` itself."
+    if self.world == 1: return parts
+    every = [None] * self.world
+    dist.all_gather_object(every, {k: v.cpu() for k, v in parts.items()})
+    return {k: v for d in every for k, v in d.items()}
+Trainer.sample_fields, Trainer.gather = _sample_fields, _gather
 
 def _figure(self, v: dict):
     "Ground truth, inputs and reconstructions of the validation images, as a PNG in the run folder."
@@ -510,12 +528,12 @@ def _fit(self) -> dict:
                 c0 = time.process_time()
             self.epoch += 1; self.step_in_epoch = 0
             due = self.epoch % cfg.eval_every == 0 or self.epoch == cfg.epochs
-            if due and last_val.get('step') != self.step: last_val = self.end_epoch()   # not twice at one step (eval_every_min may have just run)
+            if due and self.val_step != self.step: last_val = self.end_epoch()   # not twice at one step (eval_every_min may have just run)
             self.save('latest')
     return last_val
 
 def _end_epoch(self) -> dict:
-    v = self.validate() if self.is_main else {}
+    v, self.val_step = self.validate(), self.step                           # every process validates its share; the row is rank 0's
     if self.is_main:
         self.log('val.jsonl', v)
         score = -v['psnr'] if self.cfg.select_on == 'psnr' else v['val_loss']
