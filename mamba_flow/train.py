@@ -335,7 +335,7 @@ class Trainer:
 @torch.no_grad()
 def _validate(self) -> dict:
     """EMA model: flow loss over the validation set (fixed draws), PSNR of full-field reconstructions (inputs kept), and PSNR of
-    32 px fields from 16 px inputs. Every process computes a share (loss batches and 64-field chunks r, r + world, ...) and
+    32 px fields from 16 px inputs. Every process computes a share (loss batches and `val_chunk`-field chunks r, r + world, ...) and
     rank 0 gets the row; every process draws the whole sequence of t and x0, so the numbers do not depend on the split. {} elsewhere."""
     cfg, ema = self.cfg, self.ema.module.eval()
     g, loss = torch.Generator().manual_seed(12345), torch.zeros((), dtype=torch.float64)

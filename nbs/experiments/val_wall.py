@@ -13,6 +13,7 @@ Nothing else should run on the machine meanwhile (the campaign stopped).
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 
+RUNS = Path('runs/val_wall')                                            # the timer script and the arms' run folders
 TIMER = """
 import json, sys, time, torch
 from mamba_flow.train import TrainConfig, Trainer
@@ -27,10 +28,10 @@ if tr.is_main: print('RESULT', json.dumps(dict(wall_s=min(walls), **{k: v[k] for
 if tr.world > 1: torch.distributed.destroy_process_group()
 """
 
-def arm(procs: int, name: str, repeats: int, out: Path) -> dict:
+def arm(procs: int, name: str, repeats: int) -> dict:
     "One validation arm in `procs` processes: rank 0's RESULT line."
-    out.parent.mkdir(parents=True, exist_ok=True); script = out.parent / 'val_wall_timer.py'; script.write_text(TIMER)
-    args = [f'campaign/{name}/config.json', str(out.parent / f'val_wall_run{procs}'), f'campaign/{name}/weights.pt', str(repeats)]
+    RUNS.mkdir(parents=True, exist_ok=True); script = RUNS / 'timer.py'; script.write_text(TIMER)
+    args = [f'campaign/{name}/config.json', str(RUNS / f'run{procs}'), f'campaign/{name}/weights.pt', str(repeats)]
     launch = [sys.executable] if procs == 1 else [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={procs}', '--standalone']
     r = subprocess.run(launch + [str(script)] + args, capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'})
     lines = [l for l in r.stdout.splitlines() if l.startswith('RESULT')]
@@ -41,10 +42,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--name', default='v2_fast'); p.add_argument('--repeats', type=int, default=2)
     p.add_argument('--rounds', type=int, default=2); p.add_argument('--out', required=True)
-    a = p.parse_args(); out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
+    a = p.parse_args(); Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     res = {1: [], 2: []}
     for r in range(a.rounds):
-        for procs in ((1, 2) if r % 2 == 0 else (2, 1)): res[procs].append(arm(procs, a.name, a.repeats, Path('runs/val_wall/x')))
+        for procs in ((1, 2) if r % 2 == 0 else (2, 1)): res[procs].append(arm(procs, a.name, a.repeats))
     best = {k: min(v, key=lambda x: x['wall_s']) for k, v in res.items()}
     for k in ('val_loss', 'psnr', 'psnr_x2'):
         if abs(best[1][k] - best[2][k]) > 1e-9: sys.exit(f"the arms disagree on {k}: {best[1][k]} against {best[2][k]}")
