@@ -113,7 +113,8 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     seen = {(c['step'], c['cpu_min']) for c in closed}
     prior = [v for v in run_vals if (v['step'], v['cpu_min']) in seen]   # this run's validations closed before (same machine)
     since = prior[-1]['cpu_min'] if prior else float('-inf')
-    starts = [s for s in read_jsonl(out / 'starts.jsonl') if s['cpu_min'] > since - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
+    end = vals[-1]['cpu_min']                                                      # a start at or after the last validation trains the next segment's steps
+    starts = [s for s in read_jsonl(out / 'starts.jsonl') if since - 1e-6 < s['cpu_min'] < end - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
     step0 = prior[-1]['step'] if prior else starts[0]['step']                     # this run's steps after its last closed validation count here
     steps_before = segs[-1]['campaign_steps'] if segs else 0
     if not prior:                                                                  # a fresh run: the steps behind the weights it started from
