@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['campaign_dir', 'new_campaign', 'run_config', 'run_segment', 'free_port', 'follow_parent', 'run_parallel',
-           'close_segment', 'start_kind', 'pace', 'segments_table', 'main']
+           'close_segment', 'start_kind', 'pace', 'segments_table', 'pace_table', 'main']
 
 # %% ../nbs/08f_campaign.ipynb #7bd7b05d
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, threading, time
@@ -145,10 +145,11 @@ def start_kind(start: str) -> str:
     if start.startswith('initialised from'): return 'committed weights, fresh optimizer' + how
     return start
 
-def pace(vals: list[dict]) -> float | None:
-    "dB of validation PSNR per doubling of training CPU minutes: the least-squares slope of PSNR on log2(CPU min); None under 3 validations."
+def pace(vals: list[dict], key='cpu_min', offset=0.) -> float | None:
+    "dB of validation PSNR per doubling of KEY + OFFSET (training CPU minutes, or `campaign_step` plus the steps behind the first weights): the least-squares slope of PSNR on log2; None under 3 validations."
     import numpy as np
-    t, p = (np.array([v[k] for v in vals], float) for k in ('cpu_min', 'psnr'))
+    t, p = (np.array([v[k] for v in vals], float) for k in (key, 'psnr'))
+    t = t + offset
     if len(vals) < 3 or np.ptp(np.log2(t)) < 1e-3: return None
     return float(np.polyfit(np.log2(t), p, 1)[0])
 
@@ -167,9 +168,21 @@ def segments_table(name: str, root='campaign') -> str:
             for i, (s, r) in enumerate(zip(segs, paces), 1)]
     return '\n'.join(out)
 
+def pace_table(name: str, since=(0.,), steps_before=0., root='campaign') -> str:
+    "From each of SINCE CPU minutes on: the closed validations and their pace per doubling of CPU minutes and of campaign steps (+ STEPS_BEFORE)."
+    f = campaign_dir(name, root) / 'val.jsonl'
+    if not f.exists(): raise FileNotFoundError(f"{f} does not exist: close a segment first (`mamba-flow campaign close {name}`).")
+    if steps_before < 0: raise ValueError(f"steps_before is {steps_before}: the steps behind the campaign's first weights, >= 0.")
+    vals, fmt = read_jsonl(f), lambda r: '-' if r is None else f'{r:+.3f}'
+    out = ['| from CPU min | validations | dB per doubling of CPU minutes | dB per doubling of steps |', '|---:|---:|---:|---:|']
+    for s in since:
+        w = [v for v in vals if v['cpu_min'] >= s]
+        out.append(f"| {s:g} | {len(w)} | {fmt(pace(w))} | {fmt(pace(w, 'campaign_step', steps_before))} |")
+    return '\n'.join(out)
+
 # %% ../nbs/08f_campaign.ipynb #5c496817
 def main(argv: list[str] | None = None):
-    "`mamba-flow campaign {new NAME -- TRAIN_OPTIONS, run NAME --minutes M [--procs N], close NAME, status NAME}`."
+    "`mamba-flow campaign {new NAME -- TRAIN_OPTIONS, run NAME --minutes M [--procs N], close NAME, status NAME, pace NAME [--since MIN ...]}`."
     p = argparse.ArgumentParser(prog='mamba-flow campaign', description='A long training run across sessions: campaign/NAME in the repository.')
     sub = p.add_subparsers(dest='what', required=True)
     n = sub.add_parser('new', help='create campaign/NAME from `mamba-flow train` options (after --)')
@@ -182,7 +195,10 @@ def main(argv: list[str] | None = None):
     for s in (n, r, k): s.add_argument('--root', default='campaign'); s.add_argument('--runs', default='runs/campaign')
     c = sub.add_parser('close', help="keep the best weights (validation PSNR), log the segment, redraw the curve")
     st = sub.add_parser('status', help='the segments so far, and where the next `run` starts')
-    for s in (c, st): s.add_argument('name'); s.add_argument('--root', default='campaign'); s.add_argument('--runs', default='runs/campaign')
+    pc = sub.add_parser('pace', help='dB per doubling of CPU minutes and of steps, over the closed validations from each --since minute on')
+    pc.add_argument('--since', type=float, nargs='+', default=[0.], help='CPU minutes to fit from (one row each)')
+    pc.add_argument('--steps-before', type=float, default=0., help='steps behind the weights the campaign started from (added to its steps)')
+    for s in (c, st, pc): s.add_argument('name'); s.add_argument('--root', default='campaign'); s.add_argument('--runs', default='runs/campaign')
     argv = list(sys.argv[1:] if argv is None else argv)
     cut = argv.index('--') if '--' in argv else len(argv)                          # `new NAME [--init W] -- TRAIN_OPTIONS`
     a = p.parse_args(argv[:cut])
@@ -200,6 +216,8 @@ def main(argv: list[str] | None = None):
                f"starts from {campaign_dir(a.name, a.root) / 'weights.pt'} (fresh optimizer, warmup)")
         text = f"{segments_table(a.name, a.root)}\n\nthe next `mamba-flow campaign run {a.name}` {nxt}"
         print(text); return text
+    if a.what == 'pace':
+        text = pace_table(a.name, a.since, a.steps_before, a.root); print(text); return text
     row = close_segment(a.name, a.root, a.runs)
     print(json.dumps(row, indent=1)); return row
 
