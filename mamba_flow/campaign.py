@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['campaign_dir', 'new_campaign', 'run_config', 'run_segment', 'free_port', 'follow_parent', 'run_parallel',
-           'close_segment', 'start_kind', 'pace', 'segments_table', 'pace_table', 'main']
+           'close_segment', 'start_kind', 'pace', 'segments_table', 'pace_table', 'pace_figure', 'main']
 
 # %% ../nbs/08f_campaign.ipynb #7bd7b05d
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, threading, time
@@ -180,6 +180,29 @@ def pace_table(name: str, since=(0.,), steps_before=0., root='campaign') -> str:
         out.append(f"| {s:g} | {len(w)} | {fmt(pace(w))} | {fmt(pace(w, 'campaign_step', steps_before))} |")
     return '\n'.join(out)
 
+def pace_figure(name: str, since: float, out, target: float | None = None, root='campaign') -> dict:
+    """OUT.png: the closed validations against CPU minutes on a log2 axis, the least-squares line through those from SINCE on
+    and, given a TARGET validation PSNR, that line extended to it. Returns the fit: its slope (dB per doubling), its value at the last
+    validation, and the CPU minutes at which it reaches TARGET (None if it never does)."""
+    import numpy as np, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    vals = read_jsonl(campaign_dir(name, root) / 'val.jsonl')
+    t, p = (np.array([v[k] for v in vals], float) for k in ('cpu_min', 'psnr'))
+    w = t >= since
+    slope = pace([v for v, keep in zip(vals, w) if keep])
+    if slope is None: raise ValueError(f"fewer than 3 validations from {since:g} CPU minutes on (the last is at {t.max():.1f}): fit from earlier.")
+    icpt = float(np.mean(p[w] - slope * np.log2(t[w])))                         # the least-squares intercept for that slope
+    reach = None if target is None or slope <= 0 else float(2 ** ((target - icpt) / slope))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(t[~w], p[~w], '.', c='0.6', ms=3, label=f'validations before {since:g} min')
+    ax.plot(t[w], p[w], '.', ms=3, label=f'validations from {since:g} min on')
+    x = np.geomspace(since if since > 0 else t.min(), max(t.max(), reach or 0), 200)
+    ax.plot(x, icpt + slope * np.log2(x), 'k-', lw=1, label=f'least squares: {slope:+.3f} dB per doubling')
+    if target is not None: ax.axhline(target, ls='--', c='C3', lw=1, label=f'target {target:.2f} dB' + (f', at {reach:,.0f} CPU min' if reach else ''))
+    ax.set_xscale('log', base=2); ax.set_xlabel('training CPU minutes (log2 axis)'); ax.set_ylabel('validation PSNR (dB), posterior mean')
+    ax.legend(fontsize=8); ax.grid(alpha=0.3, which='both'); fig.tight_layout()
+    fig.savefig(Path(out).with_suffix('.png'), dpi=120); plt.close(fig)
+    return dict(since=since, slope=slope, fit_at_last=float(icpt + slope * np.log2(t.max())), last_min=float(t.max()), target=target, target_min=reach)
+
 # %% ../nbs/08f_campaign.ipynb #5c496817
 def main(argv: list[str] | None = None):
     "`mamba-flow campaign {new NAME -- TRAIN_OPTIONS, run NAME --minutes M [--procs N], close NAME, status NAME, pace NAME [--since MIN ...]}`."
@@ -198,6 +221,8 @@ def main(argv: list[str] | None = None):
     pc = sub.add_parser('pace', help='dB per doubling of CPU minutes and of steps, over the closed validations from each --since minute on')
     pc.add_argument('--since', type=float, nargs='+', default=[0.], help='CPU minutes to fit from (one row each)')
     pc.add_argument('--steps-before', type=float, default=0., help='steps behind the weights the campaign started from (added to its steps)')
+    pc.add_argument('--plot', default='', help='OUT.png: the curve on a log2 axis with the line fitted from the first --since minute on')
+    pc.add_argument('--target', type=float, default=None, help='with --plot: a validation PSNR to extend the line to')
     for s in (c, st, pc): s.add_argument('name'); s.add_argument('--root', default='campaign'); s.add_argument('--runs', default='runs/campaign')
     argv = list(sys.argv[1:] if argv is None else argv)
     cut = argv.index('--') if '--' in argv else len(argv)                          # `new NAME [--init W] -- TRAIN_OPTIONS`
@@ -217,7 +242,9 @@ def main(argv: list[str] | None = None):
         text = f"{segments_table(a.name, a.root)}\n\nthe next `mamba-flow campaign run {a.name}` {nxt}"
         print(text); return text
     if a.what == 'pace':
-        text = pace_table(a.name, a.since, a.steps_before, a.root); print(text); return text
+        text = pace_table(a.name, a.since, a.steps_before, a.root)
+        if a.plot: text += '\n\n' + json.dumps(pace_figure(a.name, a.since[0], a.plot, a.target, a.root))
+        print(text); return text
     row = close_segment(a.name, a.root, a.runs)
     print(json.dumps(row, indent=1)); return row
 
