@@ -383,7 +383,7 @@ def report(head: str, table: str, payload: dict, out: str | None):
 
 def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--checkpoint', required=True); e.add_argument('--data', required=True, help="'photos', an npz, a CIFAR-10 folder or an image folder")
-    e.add_argument('--split', default='test', help="test, train, or val: the trainer's held-out 10% of train (model selection)")
+    e.add_argument('--split', default='test', help="test, train, or val: the trainer's held-out 10%% of train (model selection)")
     e.add_argument('--n', type=int, default=0)
     e.add_argument('--exact', default=None, help="npz of exact twins of JPEG --data: score only the images that have exact pixels")
     e.add_argument('--query-group', type=int, default=None, help='V2: queries that self-attend together at most (0: all)')
