@@ -242,6 +242,7 @@ def main(argv: list[str] | None = None):
         text = f"{segments_table(a.name, a.root)}\n\nthe next `mamba-flow campaign run {a.name}` {nxt}"
         print(text); return text
     if a.what == 'pace':
+        if a.target is not None and not a.plot: raise ValueError("--target extends the plotted line: give --plot OUT as well.")
         text = pace_table(a.name, a.since, a.steps_before, a.root)
         if a.plot: text += '\n\n' + json.dumps(pace_figure(a.name, a.since[0], a.plot, a.target, a.root))
         print(text); return text
