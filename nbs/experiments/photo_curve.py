@@ -5,9 +5,9 @@ weights (`campaign/NAME/weights.pt` in git history); this scores those nearest t
 (one Euler step from t = 0, inputs kept, masks seed 0, as `mamba-flow eval --data photos`), against biharmonic at 32 px then
 bicubic (`classical_multiscale`, computed once), and fits each size's gain on log2(CPU minutes) from --fit-from on: the slope, and
 where the line reaches --target. The photos are never used to choose weights here: every version is scored, none is picked.
-Usage (one thread; about 1.5 minutes per weights with the campaign training on both cores beside it):
+Usage (one thread; about 2 minutes per weights with the campaign training on both cores beside it):
 
-    python nbs/experiments/photo_curve.py --campaign v2_fast --minutes 628 919 1099 1338 1521 1699 1851 2003 2206 2361 2449 2565 2659 \
+    python nbs/experiments/photo_curve.py --campaign v2_fast --minutes 628 919 1099 1338 1521 1699 1851 2003 2206 2361 2449 2565 2659 2875 2949 \
         --fit-from 900 --out figures/photo_curve
 """
 import argparse, sys, tempfile
