@@ -9,8 +9,11 @@ Usage (one thread; about 2 minutes per weights with the campaign training on bot
 
     python nbs/experiments/photo_curve.py --campaign v2_fast --minutes 628 919 1099 1338 1521 1699 1851 2003 2206 2361 2449 2565 2659 2875 2949 \
         --fit-from 900 --out figures/photo_curve
+Adding weights later: the same with their minutes added and `--rows-from figures/photo_curve.json` (the scored rows are reused).
+Beside the fit on log2(CPU minutes), each size's gain is fitted on the weights' own validation PSNR (the trainer's, which chose them):
+the validation PSNR at which the photo target is likely met.
 """
-import argparse, sys, tempfile
+import argparse, json, sys, tempfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -32,6 +35,21 @@ def fit(rows: list[dict], size: str, since: float, target: float) -> dict:
     (b, a), cov = np.polyfit(x, y, 1, cov=True)
     return dict(size=size, n=len(r), slope=float(b), slope_se=float(np.sqrt(cov[0, 0])), intercept=float(a),
                 target_min=float(2 ** ((target - a) / b)) if b > 0 else None)
+
+def val_at(campaign: str, cpu_min: float) -> float:
+    "The trainer's validation PSNR of the weights committed at `cpu_min` (its `val.jsonl` line at that clock; they were chosen on it)."
+    v = [json.loads(l) for l in open(f'campaign/{campaign}/val.jsonl')]
+    m = min(v, key=lambda x: abs(x['cpu_min'] - cpu_min))
+    if abs(m['cpu_min'] - cpu_min) > 0.05: raise SystemExit(f"no validation at {cpu_min:.1f} CPU min in campaign/{campaign}/val.jsonl")
+    return m['psnr']
+
+def fit_val(rows: list[dict], size: str, since: float, target: float) -> dict:
+    "The photo gain against the weights' validation PSNR: gain = a + b val, its correlation, and the validation PSNR where it reaches `target`."
+    r = [x for x in rows if x['cpu_min'] >= since]
+    x, y = np.array([x['val_psnr'] for x in r]), np.array([x['gain'][size] for x in r])
+    (b, a), cov = np.polyfit(x, y, 1, cov=True)
+    return dict(size=size, slope=float(b), slope_se=float(np.sqrt(cov[0, 0])), r=float(np.corrcoef(x, y)[0, 1]),
+                target_val=float((target - a) / b) if b > 0 else None)
 
 def figure(rows: list[dict], fits: list[dict], target: float, since: float, out: str):
     "Gain over biharmonic-then-bicubic per size against CPU minutes (log2 axis), the fitted lines extended to the target."
@@ -55,6 +73,7 @@ def main():
     p.add_argument('--scales', type=int, nargs='+', default=[32, 64, 128]); p.add_argument('--fit-from', type=float, default=0.)
     p.add_argument('--target', type=float, default=0.5, help='gain over biharmonic-then-bicubic to extend the lines to (dB)')
     p.add_argument('--rev', default='HEAD', help='the commit to read weights history up to'); p.add_argument('--out', default=None)
+    p.add_argument('--rows-from', default=None, help="an earlier run's JSON: fit its scored rows again (and any --minutes it lacks are scored)")
     a = p.parse_args()
     torch.set_num_threads(1)
     versions = nearest(committed_versions(f'campaign/{a.campaign}/weights.pt', a.rev), a.minutes)
@@ -62,18 +81,25 @@ def main():
     cl = classical_multiscale(hr, [s for s in a.scales if s > 32])
     base = {str(s): (cl['32']['biharmonic'] if s == 32 else cl[str(s)]['biharmonic + bicubic'])['psnr'] for s in a.scales}
     sizes = [str(s) for s in a.scales]
-    table = ['| weights (commit) | CPU min | ' + ' | '.join(f'{s} px PSNR' for s in sizes) + ' | ' + ' | '.join(f'gain at {s}' for s in sizes) + ' |',
-             '|---|---:|' + '---:|' * 2 * len(sizes)]
+    table = ['| weights (commit) | CPU min | val PSNR | ' + ' | '.join(f'{s} px PSNR' for s in sizes) + ' | ' + ' | '.join(f'gain at {s}' for s in sizes) + ' |',
+             '|---|---:|---:|' + '---:|' * 2 * len(sizes)]
+    done = {r['commit']: r for r in json.load(open(a.rows_from))['rows']} if a.rows_from else {}
     rows = []
     for h, w in versions:
-        m = photo_scores(w, hr, a.scales)
+        if h in done and all(s in done[h]['psnr'] for s in sizes): m = {s: done[h]['psnr'][s] for s in sizes}
+        else: m = photo_scores(w, hr, a.scales)
         r = dict(commit=h, cpu_min=w['cpu_s'] / 60, psnr=m, gain={s: m[s] - base[s] for s in sizes}); rows.append(r)
-        table.append(f"| {h} | {r['cpu_min']:,.1f} | " + ' | '.join(f'{m[s]:.2f}' for s in sizes) + ' | ' + ' | '.join(f"{r['gain'][s]:+.3f}" for s in sizes) + ' |')
+        r['val_psnr'] = val_at(a.campaign, r['cpu_min'])
+        table.append(f"| {h} | {r['cpu_min']:,.1f} | {r['val_psnr']:.3f} | " + ' | '.join(f'{m[s]:.2f}' for s in sizes) + ' | '
+                     + ' | '.join(f"{r['gain'][s]:+.3f}" for s in sizes) + ' |')
         print(table[-1], flush=True)
-    fits = [fit(rows, s, a.fit_from, a.target) for s in sizes]
-    lines = [f"| {f['size']} | {f['n']} | {f['slope']:+.3f} | {f['slope_se']:.3f} | " + (f"{f['target_min']:,.0f}" if f['target_min'] else '-') + ' |' for f in fits]
-    table += ['', f'Fit from {a.fit_from:g} CPU minutes on: gain = a + b log2(CPU min)', '',
-              f'| size (px) | weights | b, dB per doubling | its s.e. | CPU min at {a.target:+.1f} dB |', '|---:|---:|---:|---:|---:|'] + lines
+    fits = [fit(rows, s, a.fit_from, a.target) | {'val': fit_val(rows, s, a.fit_from, a.target)} for s in sizes]
+    lines = [f"| {f['size']} | {f['n']} | {f['slope']:+.3f} | {f['slope_se']:.3f} | " + (f"{f['target_min']:,.0f}" if f['target_min'] else '-')
+             + f" | {f['val']['slope']:+.2f} ({f['val']['slope_se']:.2f}) | {f['val']['r']:.3f} | "
+             + (f"{f['val']['target_val']:.3f}" if f['val']['target_val'] else '-') + ' |' for f in fits]
+    table += ['', f'Fit from {a.fit_from:g} CPU minutes on: gain = a + b log2(CPU min), and gain = a + c val PSNR (the trainer\'s validation of the weights)', '',
+              f'| size (px) | weights | b, dB per doubling | its s.e. | CPU min at {a.target:+.1f} dB | c, dB per dB of val (s.e.) | correlation | val PSNR at {a.target:+.1f} dB |',
+              '|---:|---:|---:|---:|---:|---:|---:|---:|'] + lines
     head = (f"campaign/{a.campaign}: committed weights on the 47 photo crops (zero-shot), posterior mean (Euler 1, inputs kept, masks seed 0) "
             f"against biharmonic at 32 px then bicubic: " + ', '.join(f'{base[s]:.2f} at {s}' for s in sizes))
     report(head, '\n'.join(table), dict(baseline=base, rows=rows, fits=fits, fit_from=a.fit_from, target=a.target), a.out)
