@@ -7,6 +7,7 @@
 #   photos: the photo crops (compare at 32/64/128 px, --mirror, the super-resolution ceiling at 32-256 px)
 #   summary: print every number of the section from the files the parts wrote (shipped_summary.py; also the end of `all`)
 # Two parts can run side by side on two cores (each process uses one thread).
+# Once the re-ship is committed: python nbs/experiments/shipped_history.py --out figures/shipped_history (every shipped version, from git).
 set -euo pipefail
 PART=${1:-all}; W=${2:-mamba_flow/assets/v2_fast.pt}; D=${D:-../shared/data}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
