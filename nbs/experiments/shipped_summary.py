@@ -23,7 +23,7 @@ def results(figs: Path, name: str) -> dict:
 def pair(r: dict) -> str: return f"{r['psnr']:.2f} / {r['ssim']:.3f}"
 
 def glance(figs: Path, weights: Path, target=(24.9, 0.85), photo_target=0.5) -> str:
-    "The README's top table: the shipped weights against biharmonic and issue 12's targets, on the test images and the photo crops."
+    "The README's top table: the shipped weights against biharmonic and the long run's targets, on the test images and the photo crops."
     import torch
     minutes = torch.load(weights, map_location='cpu', weights_only=True)['cpu_s'] / 60
     test, mirror = (results(figs, n)['32'] for n in ('eval_v2_fast_test_euler1', 'eval_v2_fast_test_euler1_mirror'))
