@@ -83,6 +83,7 @@ def main():
     sizes = [str(s) for s in a.scales]
     table = ['| weights (commit) | CPU min | val PSNR | ' + ' | '.join(f'{s} px PSNR' for s in sizes) + ' | ' + ' | '.join(f'gain at {s}' for s in sizes) + ' |',
              '|---|---:|---:|' + '---:|' * 2 * len(sizes)]
+    if a.rows_from and not Path(a.rows_from).is_file(): raise SystemExit(f"--rows-from {a.rows_from}: no such file (an earlier run's OUT.json).")
     done = {r['commit']: r for r in json.load(open(a.rows_from))['rows']} if a.rows_from else {}
     rows = []
     for h, w in versions:
