@@ -75,6 +75,7 @@ def main():
     p.add_argument('--rev', default='HEAD', help='the commit to read weights history up to'); p.add_argument('--out', default=None)
     p.add_argument('--rows-from', default=None, help="an earlier run's JSON: fit its scored rows again (and any --minutes it lacks are scored)")
     a = p.parse_args()
+    if a.rows_from and not Path(a.rows_from).is_file(): raise SystemExit(f"--rows-from {a.rows_from}: no such file (an earlier run's OUT.json).")
     torch.set_num_threads(1)
     versions = nearest(committed_versions(f'campaign/{a.campaign}/weights.pt', a.rev), a.minutes)
     hr = photo_crops()
@@ -83,7 +84,6 @@ def main():
     sizes = [str(s) for s in a.scales]
     table = ['| weights (commit) | CPU min | val PSNR | ' + ' | '.join(f'{s} px PSNR' for s in sizes) + ' | ' + ' | '.join(f'gain at {s}' for s in sizes) + ' |',
              '|---|---:|---:|' + '---:|' * 2 * len(sizes)]
-    if a.rows_from and not Path(a.rows_from).is_file(): raise SystemExit(f"--rows-from {a.rows_from}: no such file (an earlier run's OUT.json).")
     done = {r['commit']: r for r in json.load(open(a.rows_from))['rows']} if a.rows_from else {}
     rows = []
     for h, w in versions:
