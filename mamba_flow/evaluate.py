@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['METRICS', 'DISTANCE_BANDS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'psnr_images', 'image_metrics', 'summarize',
            'input_distance', 'psnr_by_distance', 'classical_reconstruct', 'classical_table', 'format_metrics_table',
-           'grid_condition', 'reconstruct', 'photo_crops', 'spline_weights', 'paste_inputs', 'upsample',
-           'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
+           'grid_condition', 'reconstruct', 'photo_crops', 'photo_crop_names', 'spline_weights', 'paste_inputs',
+           'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
            'load_model', 'eval_images', 'predict_fields', 'spread_metrics', 'with_true_detail', 'score_fields',
            'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args', 'eval_main']
 
@@ -141,17 +141,23 @@ def reconstruct(model, batch, size, sampler: str = 'heun', steps: int = 50, seed
 # %% ../nbs/08_evaluation.ipynb #cf492299
 PHOTOS = ('astronaut', 'chelsea', 'coffee', 'rocket', 'hubble_deep_field', 'immunohistochemistry', 'retina')
 
-def photo_crops(size: int = 256, min_std: float = 12.0) -> np.ndarray:
-    "Non-overlapping size x size crops of scikit-image's bundled RGB photos, nearly uniform ones dropped: (n, size, size, 3)."
+def _photo_crops(size: int, min_std: float):
+    "Yield (photo name, crop) for the non-overlapping size x size crops of the PHOTOS, nearly uniform ones dropped."
     import skimage.data
-    crops = []
     for name in PHOTOS:
         im = getattr(skimage.data, name)()[..., :3]
         for r in range(0, im.shape[0] - size + 1, size):
             for c in range(0, im.shape[1] - size + 1, size):
                 crop = im[r:r + size, c:c + size]
-                if crop.std() >= min_std: crops.append(crop)
-    return np.stack(crops)
+                if crop.std() >= min_std: yield name, crop
+
+def photo_crops(size: int = 256, min_std: float = 12.0) -> np.ndarray:
+    "Non-overlapping size x size crops of scikit-image's bundled RGB photos, nearly uniform ones dropped: (n, size, size, 3)."
+    return np.stack([crop for _, crop in _photo_crops(size, min_std)])
+
+def photo_crop_names(size: int = 256, min_std: float = 12.0) -> list[str]:
+    "The photo each of `photo_crops`' crops was cut from, in its order (crops of one photo are not independent samples)."
+    return [name for name, _ in _photo_crops(size, min_std)]
 
 # %% ../nbs/08_evaluation.ipynb #ea03c2b3
 def spline_weights(n_in: int, n_out: int, order: int = 3) -> np.ndarray:
@@ -184,16 +190,18 @@ def upsample(images: np.ndarray, size, order: int = 3) -> np.ndarray:
     out = [resize(im.astype(np.float64), parse_size(size), order=order, mode='edge', anti_aliasing=False, preserve_range=True) for im in images]
     return np.clip(np.round(np.stack(out)), 0, 255).astype(np.uint8)
 
-def classical_multiscale(hr: np.ndarray, scales=(64, 128, 256), mask_ratio: float = 0.2, seed: int = 0, keep_inputs: bool = True) -> dict:
-    "Biharmonic at 32 px, then bilinear / bicubic upsampling (known pixels kept: `paste_inputs`), against area-resampled truth at each size."
+def classical_multiscale(hr: np.ndarray, scales=(64, 128, 256), mask_ratio: float = 0.2, seed: int = 0, keep_inputs: bool = True,
+                         reduce=summarize) -> dict:
+    """Biharmonic at 32 px, then bilinear / bicubic upsampling (known pixels kept: `paste_inputs`), against area-resampled truth at each size.
+    `reduce` turns `image_metrics`' per-image arrays into the reported numbers (means; `lambda m: m` keeps them per image)."""
     lr = area_resize(hr, 32)
     inputs, _ = split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, seed)
     rec = np.stack([classical_reconstruct(im, i, 'biharmonic') for im, i in zip(lr, inputs)])
-    res = {'32': {'biharmonic': summarize(image_metrics(rec, lr))}}
+    res = {'32': {'biharmonic': reduce(image_metrics(rec, lr))}}
     for s in map(format_size, scales):
         truth = area_resize(hr, s)
         up = lambda order: paste_inputs(upsample(rec, s, order), lr, mask_ratio, seed) if keep_inputs else upsample(rec, s, order)
-        res[s] = {f'biharmonic + {name}': summarize(image_metrics(up(order), truth))
+        res[s] = {f'biharmonic + {name}': reduce(image_metrics(up(order), truth))
                   for name, order in (('bilinear', 1), ('bicubic', 3))}
     return res
 
@@ -294,8 +302,10 @@ def with_true_detail(rec32: np.ndarray, lr: np.ndarray, truth: np.ndarray) -> np
     up = lambda x: upsample(x, truth.shape[1:3]).astype(np.float64)
     return np.clip(np.round(up(rec32) + truth - up(lr)), 0, 255).astype(np.uint8)
 
-def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.2, mask_seed: int = 0, keep_inputs: bool = True) -> dict:
-    "Metrics per size of `predict_fields`' output against `hr` (n, H, H, 3): real truth up to H, else downsample consistency."
+def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.2, mask_seed: int = 0, keep_inputs: bool = True,
+                 reduce=summarize) -> dict:
+    """Metrics per size of `predict_fields`' output against `hr` (n, H, H, 3): real truth up to H, else downsample consistency.
+    `reduce` turns `image_metrics`' per-image arrays into the reported numbers (means; `lambda m: m` keeps them per image)."""
     lr = area_resize(hr, 32)
     res, rec32 = {}, None
     if '32' in preds:
@@ -306,7 +316,7 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
         common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'mirror', 'nfe', 'seconds') if k in info[s]}
         if s == '32':
             inputs = split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0]
-            res['32'] = summarize(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs, by_distance=psnr_by_distance(pred, lr, inputs))
+            res['32'] = reduce(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs, by_distance=psnr_by_distance(pred, lr, inputs))
             draws = not (info[s]['sampler'] == 'euler' and info[s]['steps'] == 1)     # one Euler step from t = 0 gives means, not draws
             if 'std' in info[s] and draws:                                             # k > 1 samples: their spread against the error
                 known = np.zeros((len(lr), 32 * 32), bool)
@@ -315,12 +325,12 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
             continue
         if hr.shape[1] >= h and hr.shape[2] >= w:
             truth = area_resize(hr, (h, w))
-            res[s] = summarize(image_metrics(pred, truth)) | common | dict(truth='area-resampled originals')
+            res[s] = reduce(image_metrics(pred, truth)) | common | dict(truth='area-resampled originals')
             if rec32 is not None and min(h, w) >= 32:
-                res[f'{s} bicubic of 32'] = summarize(image_metrics(keep(upsample(rec32, (h, w))), truth))
-                res[f'{s} bicubic of 32 + true detail'] = summarize(image_metrics(keep(with_true_detail(rec32, lr, truth)), truth))
+                res[f'{s} bicubic of 32'] = reduce(image_metrics(keep(upsample(rec32, (h, w))), truth))
+                res[f'{s} bicubic of 32 + true detail'] = reduce(image_metrics(keep(with_true_detail(rec32, lr, truth)), truth))
         else:
-            res[f'{s} -> 32'] = summarize(image_metrics(area_resize(pred, 32), lr)) | common | dict(truth='downsample consistency')
+            res[f'{s} -> 32'] = reduce(image_metrics(area_resize(pred, 32), lr)) | common | dict(truth='downsample consistency')
         energy = lambda x: None if np.isnan(e := float(lattice_energy(x).mean())) else e
         res[f'{s} lattice energy'] = dict(model=energy(pred), bicubic_of_32=None if rec32 is None or min(h, w) < 32 else energy(keep(upsample(rec32, (h, w)))))
         if keep_inputs: res[s if s in res else f'{s} -> 32']['keep_inputs'] = True
