@@ -41,6 +41,7 @@ def summary(gains: dict[str, np.ndarray], names: list[str], target: float) -> di
         out[s] = dict(mean=float(g.mean()), se_crops=float(g.std(ddof=1) / np.sqrt(len(g))), ci_crops=bootstrap(g, np.arange(len(g))),
                       ci_photos=bootstrap(g, photos), above_zero=float((g > 0).mean()), above_target=float((g > target).mean()),
                       per_photo={p: dict(n=int((photos == p).sum()), mean=float(g[photos == p].mean())) for p in dict.fromkeys(names)})
+        out[s]['photo_weighted'] = float(np.mean([v['mean'] for v in out[s]['per_photo'].values()]))   # each photo counts once
     return out
 
 def figure(gains: dict[str, np.ndarray], names: list[str], target: float, out: str):
@@ -69,6 +70,7 @@ def main():
     sizes = list(res)
     rows = ['| | ' + ' | '.join(f'{s} px' for s in sizes) + ' |', '|---|' + '---:|' * len(sizes)]
     fmt = {'mean gain (dB; the README\'s)': lambda r: f"{r['mean']:+.3f}", 's.e. over crops': lambda r: f"{r['se_crops']:.3f}",
+           'mean of the photos\' means (each photo once)': lambda r: f"{r['photo_weighted']:+.3f}",
            '95% interval, crops resampled': lambda r: f"{r['ci_crops'][0]:+.2f} to {r['ci_crops'][1]:+.2f}",
            '95% interval, photos resampled': lambda r: f"{r['ci_photos'][0]:+.2f} to {r['ci_photos'][1]:+.2f}",
            'crops above biharmonic': lambda r: f"{r['above_zero']:.0%}", f'crops above {a.target:+.1f}': lambda r: f"{r['above_target']:.0%}"}
