@@ -36,11 +36,10 @@ def fit(rows: list[dict], size: str, since: float, target: float) -> dict:
     return dict(size=size, n=len(r), slope=float(b), slope_se=float(np.sqrt(cov[0, 0])), intercept=float(a),
                 target_min=float(2 ** ((target - a) / b)) if b > 0 else None)
 
-def val_at(campaign: str, cpu_min: float) -> float:
-    "The trainer's validation PSNR of the weights committed at `cpu_min` (its `val.jsonl` line at that clock; they were chosen on it)."
-    v = [json.loads(l) for l in open(f'campaign/{campaign}/val.jsonl')]
-    m = min(v, key=lambda x: abs(x['cpu_min'] - cpu_min))
-    if abs(m['cpu_min'] - cpu_min) > 0.05: raise SystemExit(f"no validation at {cpu_min:.1f} CPU min in campaign/{campaign}/val.jsonl")
+def val_at(vals: list[dict], cpu_min: float) -> float:
+    "The trainer's validation PSNR of the weights committed at `cpu_min`: the campaign's `val.jsonl` line `vals` at that clock (they were chosen on it)."
+    m = min(vals, key=lambda x: abs(x['cpu_min'] - cpu_min))
+    if abs(m['cpu_min'] - cpu_min) > 0.05: raise SystemExit(f"no validation at {cpu_min:.1f} CPU min in the campaign's val.jsonl")
     return m['psnr']
 
 def fit_val(rows: list[dict], size: str, since: float, target: float) -> dict:
@@ -84,13 +83,14 @@ def main():
     sizes = [str(s) for s in a.scales]
     table = ['| weights (commit) | CPU min | val PSNR | ' + ' | '.join(f'{s} px PSNR' for s in sizes) + ' | ' + ' | '.join(f'gain at {s}' for s in sizes) + ' |',
              '|---|---:|---:|' + '---:|' * 2 * len(sizes)]
+    vals = [json.loads(l) for l in open(f'campaign/{a.campaign}/val.jsonl')]
     done = {r['commit']: r for r in json.load(open(a.rows_from))['rows']} if a.rows_from else {}
     rows = []
     for h, w in versions:
         if h in done and all(s in done[h]['psnr'] for s in sizes): m = {s: done[h]['psnr'][s] for s in sizes}
         else: m = photo_scores(w, hr, a.scales)
         r = dict(commit=h, cpu_min=w['cpu_s'] / 60, psnr=m, gain={s: m[s] - base[s] for s in sizes}); rows.append(r)
-        r['val_psnr'] = val_at(a.campaign, r['cpu_min'])
+        r['val_psnr'] = val_at(vals, r['cpu_min'])
         table.append(f"| {h} | {r['cpu_min']:,.1f} | {r['val_psnr']:.3f} | " + ' | '.join(f'{m[s]:.2f}' for s in sizes) + ' | '
                      + ' | '.join(f"{r['gain'][s]:+.3f}" for s in sizes) + ' |')
         print(table[-1], flush=True)
