@@ -42,15 +42,23 @@ def new_campaign(name: str, train_args: list[str], root='campaign', init: str = 
 
 # %% ../nbs/08f_campaign.ipynb #426cf818
 def run_config(name: str, minutes: float, root='campaign', runs='runs/campaign', world: int = 0) -> TrainConfig:
-    """This segment's TrainConfig: resume RUNS/NAME/latest.pt if there, else start from the committed weights; `minutes` more CPU minutes.
-    The config's batch_size is the campaign's global batch: each of `world` processes (default: WORLD_SIZE, else 1) takes its share."""
+    """This segment's TrainConfig: resume RUNS/NAME/latest.pt if there, else start from the committed weights; `minutes` more CPU minutes
+    past the campaign's clock (weights older than the clock train up to it first). The config's batch_size is the campaign's global batch:
+    each of `world` processes (default: WORLD_SIZE, else 1) takes its share. A latest.pt behind the clock (a machine whose runs/ another
+    machine's segments have overtaken) is refused, not trained on."""
     d = campaign_dir(name, root)
     cfg = json.loads((d / 'config.json').read_text())
     world = world or int(os.environ.get('WORLD_SIZE', 1))
     if world < 1 or cfg['batch_size'] % world:
         raise ValueError(f"the campaign's batch of {cfg['batch_size']} does not split over {world} processes: pick --procs dividing it.")
     out, weights = Path(runs) / name, d / 'weights.pt'
-    if (out / 'latest.pt').exists(): behind = load_checkpoint(out / 'latest.pt').get('cpu_s', 0.) / 60
+    segs = read_jsonl(d / 'segments.jsonl') if (d / 'segments.jsonl').exists() else []
+    clock = segs[-1]['cpu_min'] if segs else 0.                                     # CPU minutes closed so far
+    if (out / 'latest.pt').exists():
+        behind = load_checkpoint(out / 'latest.pt').get('cpu_s', 0.) / 60
+        if behind < clock - 1e-6: raise RuntimeError(
+            f"{out / 'latest.pt'} is at {behind:.1f} CPU minutes, behind the campaign's closed {clock:.1f} (segments closed on another "
+            f"machine): resuming it would train an abandoned branch. Move {out} aside (`mv {out} {out}.stale`) to start from {weights}.")
     elif weights.exists(): behind = read_weights(weights)[2] / 60
     elif (d / 'segments.jsonl').exists():                                          # segments closed, weights gone: never restart silently
         raise FileNotFoundError(f"{weights} is missing, though {d / 'segments.jsonl'} has closed segments, and there is no {out / 'latest.pt'}: "
@@ -58,7 +66,7 @@ def run_config(name: str, minutes: float, root='campaign', runs='runs/campaign',
     else: behind = 0.
     if minutes <= 0: raise ValueError(f"minutes must be > 0; got {minutes}.")
     return TrainConfig(**cfg | dict(out_dir=str(out), resume=True, init=str(weights) if weights.exists() else '',
-                                    max_cpu_min=behind + minutes, batch_size=cfg['batch_size'] // world))
+                                    max_cpu_min=max(behind, clock) + minutes, batch_size=cfg['batch_size'] // world))
 
 def run_segment(name: str, minutes: float, root='campaign', runs='runs/campaign') -> dict:
     "Train this segment (resumable: stop it with SIGTERM, run it again); returns the last validation."
@@ -101,37 +109,47 @@ def run_parallel(name: str, minutes: float, procs: int, root='campaign', runs='r
 
 # %% ../nbs/08f_campaign.ipynb #cb1307e0
 def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
-    "Keep the best weights of RUNS/NAME (if they beat the committed ones on validation), log the segment, redraw the curve."
+    """Keep the best weights of RUNS/NAME (if they beat the committed ones on validation), log the segment, redraw the curve.
+    A run started from weights older than the clock validates the span it re-covers on a new branch: those validations go to
+    REWOUND.jsonl (the curve in val.jsonl stays one line in CPU minutes) and take part in the choice of weights."""
     d, out = campaign_dir(name, root), Path(runs) / name
     run_vals = [v for v in read_jsonl(out / 'val.jsonl') if 'psnr' in v] if (out / 'val.jsonl').exists() else []
     segs = read_jsonl(d / 'segments.jsonl') if (d / 'segments.jsonl').exists() else []
     done_min = segs[-1]['cpu_min'] if segs else -1.                                # CPU minutes already closed: the campaign's clock
-    vals = [v for v in run_vals if v['cpu_min'] > done_min + 1e-6]                     # this segment's validations (steps restart on a fresh machine)
-    if not vals: raise FileNotFoundError(f"{out} has no validation " + (f"after the last closed segment ({done_min:.1f} CPU minutes)" if segs else "yet")
-                                         + f": run a segment first (`mamba-flow campaign run {name} --minutes M`).")
     closed = read_jsonl(d / 'val.jsonl') if (d / 'val.jsonl').exists() else []
-    seen = {(c['step'], c['cpu_min']) for c in closed}
+    rewound_f = d / 'rewound.jsonl'
+    old_rewound = read_jsonl(rewound_f) if rewound_f.exists() else []
+    seen = {(c['step'], c['cpu_min']) for c in closed + old_rewound}
     prior = [v for v in run_vals if (v['step'], v['cpu_min']) in seen]   # this run's validations closed before (same machine)
     since = prior[-1]['cpu_min'] if prior else float('-inf')
+    new = [v for v in run_vals if v['cpu_min'] > since + 1e-6]                      # this run's validations not closed yet (steps restart on a fresh machine)
+    vals = [v for v in new if v['cpu_min'] > done_min + 1e-6]                       # this segment's: the curve goes on
+    rewound = [v for v in new if v['cpu_min'] <= done_min + 1e-6]                   # a branch re-covering the clock's span from older weights
+    if not vals: raise FileNotFoundError(f"{out} has no validation " + (f"after the last closed segment ({done_min:.1f} CPU minutes)" if segs else "yet")
+                                         + (f" ({len(rewound)} before it: the run started from weights older than the clock)" if rewound else "")
+                                         + f": run a segment first (`mamba-flow campaign run {name} --minutes M`).")
     end = vals[-1]['cpu_min']                                                      # a start at or after the last validation trains the next segment's steps
     starts = [s for s in read_jsonl(out / 'starts.jsonl') if since - 1e-6 < s['cpu_min'] < end - 1e-6] or read_jsonl(out / 'starts.jsonl')[-1:]
     step0 = prior[-1]['step'] if prior else starts[0]['step']                     # this run's steps after its last closed validation count here
     steps_before = segs[-1]['campaign_steps'] if segs else 0
     if not prior:                                                                  # a fresh run: the steps behind the weights it started from
-        at = [c['campaign_step'] for c in closed if abs(c['cpu_min'] - starts[0]['cpu_min']) < 1e-6]   # (a best older than the clock)
+        at = [c['campaign_step'] for c in closed + old_rewound if abs(c['cpu_min'] - starts[0]['cpu_min']) < 1e-6]   # (a best older than the clock)
         steps_before = at[-1] if at else steps_before
-    kept = max([s['best_psnr'] for s in segs], default=float('-inf'))
-    best = max(vals, key=lambda v: v['psnr'])
+    scored = [c['psnr'] for c in closed + old_rewound]                             # the kept weights' own validation, unrounded where logged;
+    kept = max(scored + [s['best_psnr'] for s in segs if s['best_psnr'] > max(scored, default=-1e9) + 5e-4], default=float('-inf'))   # a segment's rounded best only where no log explains it
+    best = max(vals + rewound, key=lambda v: v['psnr'])
     improved = best['psnr'] > kept and (out / 'best.pt').exists()
     if improved: export_weights(out / 'best.pt', d / 'weights.pt')
-    with open(d / 'val.jsonl', 'a') as f:
-        for v in vals: f.write(json.dumps(v | dict(campaign_step=steps_before + v['step'] - step0)) + '\n')
+    for f, rows in ((d / 'val.jsonl', vals), (rewound_f, rewound)):
+        if rows:
+            with open(f, 'a') as fh:
+                for v in rows: fh.write(json.dumps(v | dict(campaign_step=steps_before + v['step'] - step0)) + '\n')
     batch = json.loads((d / 'config.json').read_text())['batch_size']
     steps = vals[-1]['step'] - step0
     row = dict(closed=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), starts=[s['start'] for s in starts], steps=steps,
                campaign_steps=steps_before + steps, samples_seen=(steps_before + steps) * batch, cpu_min=vals[-1]['cpu_min'],
                last_psnr=round(vals[-1]['psnr'], 3), segment_best_psnr=round(best['psnr'], 3), best_psnr=round(max(best['psnr'], kept), 3),
-               weights_updated=improved)
+               weights_updated=improved, rewound=len(rewound))
     with open(d / 'segments.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
     (d / 'segments.md').write_text(segments_table(name, root) + '\n')
     learning_curves([d], d / 'curve', names=[name])

@@ -10,7 +10,7 @@ __all__ = ['pixels', 'default_names', 'compare', 'compare_table', 'distance_tabl
 import argparse, json, os, time
 from pathlib import Path
 import numpy as np
-from .evaluate import (SIZES_HELP, classical_multiscale, classical_table, eval_images, load_model, paste_inputs, predict_fields,
+from .evaluate import (CLASSICAL, SIZES_HELP, val_split_of, classical_multiscale, classical_table, eval_images, load_model, paste_inputs, predict_fields,
                                  score_fields, size_arg, upsample, classical_reconstruct)
 from .data import area_resize, format_size, mask_image, parse_size, split_masks
 
@@ -37,9 +37,17 @@ def compare(checkpoints, names=None, data: str = 'sample', split: str = 'test', 
     if not checkpoints: raise ValueError("give at least one checkpoint to compare.")
     names = list(names or default_names(checkpoints))
     if len(names) != len(checkpoints): raise ValueError(f"{len(names)} names for {len(checkpoints)} checkpoints.")
+    if len(set(names)) < len(names): raise ValueError(f"names must differ (each names a row of the table); got {names}.")
+    unknown = [c for c in classical if c not in CLASSICAL]
+    if unknown: raise ValueError(f"classical methods must be among {CLASSICAL}; got {unknown}.")   # before any model runs
     missing = [str(p) for p in checkpoints if not Path(p).exists()]
     if missing: raise FileNotFoundError(f"no checkpoint at {', '.join(missing)}.")
-    hr, source = eval_images(data, split, n, exact=exact)
+    split_kw = {}
+    if split == 'val':                                                            # the held-out images the checkpoints were selected on
+        kws = [val_split_of(p, data) for p in checkpoints]
+        if any(k != kws[0] for k in kws): raise ValueError(f"these checkpoints hold out different validation images ({kws}): compare them on --split test.")
+        split_kw = kws[0]
+    hr, source = eval_images(data, split, n, exact=exact, **split_kw)
     lr = area_resize(hr, 32)
     scales = list(dict.fromkeys(format_size(s) for s in scales))                 # any sizes, spelled one way ('32', '100x75')
     out = dict(source=source, n=len(hr), scales=list(scales), sampler=sampler, steps=steps, samples=samples * (1 + mirror), mirror=mirror,

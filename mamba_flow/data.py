@@ -36,7 +36,10 @@ def to_values(x: Tensor) -> Tensor:
     return x.float() / 127.5 - 1
 
 def to_uint8(v: Tensor) -> Tensor:
-    "Model values -> uint8 pixels (rounded; values outside [-1, 1] are clipped for display)."
+    "Model values -> uint8 pixels (rounded; values outside [-1, 1] are clipped for display); ValueError on NaN or Inf, never a black pixel."
+    bad = (~torch.isfinite(v)).sum().item()
+    if bad: raise ValueError(f"{bad} of {v.numel()} values are NaN or Inf: a model output that is not finite (damaged weights, or an "
+                             f"input out of range?) has no pixel value; check the checkpoint with `mamba-flow eval`.")
     return ((v.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
 
 # %% ../nbs/03_data.ipynb #76bf071c

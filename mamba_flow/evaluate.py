@@ -7,8 +7,8 @@ __all__ = ['METRICS', 'DISTANCE_BANDS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'ps
            'input_distance', 'psnr_by_distance', 'classical_reconstruct', 'classical_table', 'format_metrics_table',
            'grid_condition', 'reconstruct', 'photo_crops', 'photo_crop_names', 'spline_weights', 'paste_inputs',
            'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
-           'load_model', 'eval_images', 'predict_fields', 'spread_metrics', 'with_true_detail', 'score_fields',
-           'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args', 'eval_main']
+           'load_model', 'val_split_of', 'eval_images', 'predict_fields', 'spread_metrics', 'with_true_detail',
+           'score_fields', 'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args', 'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -234,18 +234,32 @@ def export_weights(train_ckpt, out, half: bool = True) -> dict:
     ema = {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
     if half: ema = {k: v.half() if v.is_floating_point() else v for k, v in ema.items()}
     small = dict(kind='mamba_flow.weights', config=state['config'], weights=ema, step=state['step'], epoch=state['epoch'],
-                 cpu_s=state.get('cpu_s', 0.))                                   # training CPU seconds so far
+                 cpu_s=state.get('cpu_s', 0.),                                   # training CPU seconds so far
+                 draw_epoch=state.get('epoch0', 0) + state['epoch'], draw_step=state.get('step0', 0) + state['step'])   # where a run from them draws on
     torch.save(small, out)
     return small
 
 def load_model(path, device: str = 'cpu'):
-    "The model of a mamba_flow checkpoint (the EMA of a training checkpoint, or exported weights), in eval mode."
-    from mamba_flow.train import CheckpointError, model_from_config, read_weights
+    "The model of a mamba_flow checkpoint (the EMA of a training checkpoint, or exported weights), in eval mode, on `device` ('auto': a GPU if any)."
+    from mamba_flow.train import CheckpointError, model_from_config, pick_device, read_weights
+    device = pick_device(device)                          # a clear error for 'cuda' without a GPU
     cfg, weights, _ = read_weights(path)                  # names the file and the problem
     model = model_from_config(cfg)
     try: model.load_state_dict(weights)
     except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit a {cfg['model']} ({cfg['preset']}): {str(e)[:300]}") from e
     return model.to(device).eval()
+
+def val_split_of(path, data: str) -> dict:
+    """`eval_images`' val_fraction and seed for the validation images the checkpoint at `path` was selected on (its training config's);
+    ValueError if `data` is not the set it trained on (by file name), of which that split is the held-out part."""
+    from pathlib import Path
+    from mamba_flow.train import read_weights
+    cfg = read_weights(path)[0]
+    trained = str(cfg.get('data', data))
+    if Path(trained).name != Path(str(data)).name:
+        raise ValueError(f"{path} was trained on {trained}: its validation images are the held-out part of that set, not of {data}; "
+                         f"pass --data {trained}, or score --split test.")
+    return dict(val_fraction=cfg.get('val_fraction', 0.1), seed=cfg.get('seed', 0))
 
 def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float = 0.1, seed: int = 0, exact: str | None = None) -> tuple[np.ndarray, str]:
     """Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads; split 'val' is the trainer's held-out part
@@ -406,7 +420,7 @@ def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--out', default='results.json')
 
 def _eval(a) -> dict:
-    hr, src = eval_images(a.data, a.split, a.n, exact=a.exact)
+    hr, src = eval_images(a.data, a.split, a.n, exact=a.exact, **(val_split_of(a.checkpoint, a.data) if a.split == 'val' else {}))
     model = load_model(a.checkpoint, a.device)
     if a.query_group is not None:
         if not hasattr(model, 'query_group'): raise ValueError(f"--query-group applies to V2 models; {a.checkpoint} holds a {type(model).__name__}.")

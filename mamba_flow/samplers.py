@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 import torch
 from torch import Tensor
+from .blocks import check_field_inputs
 
 # %% ../nbs/07_samplers.ipynb #0869bd8e
 @dataclass
@@ -34,8 +35,11 @@ class SampleResult:
     nfe: int               # velocity evaluations used
 
 class Velocity:
-    "v(t, x) of a model under a condition: encodes once, counts evaluations."
+    "v(t, x) of a model under a condition: encodes once, counts evaluations. The condition is checked once, as the model's forward does."
     def __init__(self, model, cond: Condition):
+        b, q = cond.query_coords.shape[:2]
+        z = cond.query_coords.new_zeros(b, q, 3)                                     # x_t and t stand in: the sampler makes them
+        check_field_inputs(z, z[:, 0, 0], cond.query_coords, cond.input_coords, cond.input_values, cond.cell)
         self.model, self.cond, self.nfe = model, cond, 0
         self.split = all(hasattr(model, a) for a in ('encode', 'decode', 'condition'))
         if self.split: self.tokens = model.encode(cond.input_coords, cond.input_values)

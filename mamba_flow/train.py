@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['PRESETS', 'MODEL_KEYS', 'RESUME_KEYS', 'BF16_START', 'CKPT_KEYS', 'parse_overrides', 'build_model',
            'model_from_config', 'TrainConfig', 'EpochBatches', 'step_draws', 'hflip', 'param_groups', 'make_scheduler',
-           'ema_with_warmup', 'CheckpointError', 'save_checkpoint', 'rng_state', 'load_checkpoint', 'StopOnSignal',
-           'setup_distributed', 'set_threads', 'pick_device', 'psnr_uint8', 'Trainer', 'read_weights', 'truncate_log',
-           'config_parser', 'main']
+           'ema_with_warmup', 'ema_full_after', 'CheckpointError', 'save_checkpoint', 'rng_state', 'load_checkpoint',
+           'StopOnSignal', 'setup_distributed', 'set_threads', 'pick_device', 'psnr_uint8', 'Trainer', 'read_weights',
+           'draws_behind', 'truncate_log', 'config_parser', 'main']
 
 # %% ../nbs/06a_train.ipynb #35409604
 import argparse, json, math, os, random, signal, sys, threading, time
@@ -208,6 +208,10 @@ def ema_with_warmup(decay: float):
         return d * ema_p + (1 - d) * p
     return avg
 
+def ema_full_after(decay: float) -> int:
+    "The updates after which `ema_with_warmup`'s ramp has reached `decay`: a run started from trained weights begins its EMA there."
+    return max(1, math.ceil(round((10 * decay - 1) / (1 - decay), 6))) if decay < 1 else 1
+
 # %% ../nbs/06a_train.ipynb #f18e2d0b
 class CheckpointError(ValueError): pass
 
@@ -227,6 +231,7 @@ def load_checkpoint(path, cfg: TrainConfig | None = None, keys: tuple = MODEL_KE
     "Load and validate a checkpoint (against `cfg` on `keys`); CheckpointError naming the file and the problem."
     path = Path(path)
     if not path.exists(): raise CheckpointError(f"no checkpoint at {path}.")
+    if path.is_dir(): raise CheckpointError(f"{path} is a folder, not a checkpoint: give a file in it (a run folder holds best.pt and latest.pt).")
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         raise CheckpointError(f"{path} is corrupt or truncated and cannot be read ({type(e).__name__}: {str(e)[:200]}); "
@@ -299,6 +304,7 @@ class Trainer:
         total = cfg.epochs * self.steps_per_epoch if not cfg.max_steps else min(cfg.max_steps, cfg.epochs * self.steps_per_epoch)
         self.sched = make_scheduler(self.opt, cfg, total)
         self.epoch = self.step = self.step_in_epoch = 0
+        self.epoch0 = self.step0 = 0                                       # epochs and steps of draws behind the weights it started from
         self.best_val, self.cpu_s, self.eval_cpu_s = math.inf, 0., 0.      # selection score (lower is better), training CPU seconds
         self.wall_s = 0.                                                   # this segment's wall seconds (the slowest process's)
         self.val_step = -1                                                 # the step last validated
@@ -395,7 +401,8 @@ Trainer.figure = _figure
 def _state(self) -> dict:
     return dict(model=self.model.state_dict(), ema=self.ema.state_dict(), optimizer=self.opt.state_dict(),
                 scheduler=self.sched.state_dict(), epoch=self.epoch, step=self.step, step_in_epoch=self.step_in_epoch,
-                config=asdict(self.cfg), rng=rng_state(), best_val=self.best_val, cpu_s=self.cpu_s, world=self.world)
+                config=asdict(self.cfg), rng=rng_state(), best_val=self.best_val, cpu_s=self.cpu_s, world=self.world,
+                epoch0=self.epoch0, step0=self.step0)
 
 def _save(self, name: str):
     if self.is_main: save_checkpoint(self.out / f'{name}.pt', self._state())
@@ -409,6 +416,7 @@ def _restore(self, path):
     self.model.load_state_dict(s['model']); self.ema.load_state_dict(s['ema'])
     self.opt.load_state_dict(s['optimizer']); self.sched.load_state_dict(s['scheduler'])
     self.epoch, self.step, self.step_in_epoch, self.best_val = s['epoch'], s['step'], s['step_in_epoch'], s['best_val']
+    self.epoch0, self.step0 = s.get('epoch0', 0), s.get('step0', 0)
     self.cpu_s = self.eval_cpu_s = s.get('cpu_s', 0.)
     torch.set_rng_state(s['rng']['torch'])
     self.start = f"resumed from {path} (step {self.step}, optimizer state)"
@@ -419,23 +427,41 @@ def read_weights(path) -> tuple[dict, dict, float]:
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except FileNotFoundError: raise CheckpointError(f"no checkpoint at {path}.")
     except Exception: state = None
-    if isinstance(state, dict) and state.get('kind') == 'mamba_flow.weights': cfg, weights = state['config'], state['weights']
+    if isinstance(state, dict) and state.get('kind') == 'mamba_flow.weights':
+        lacks = [k for k in ('config', 'weights') if k not in state] or [k for k in ('model', 'preset') if k not in state['config']]
+        if lacks: raise CheckpointError(f"{path}: exported weights without {lacks}: not written by export_weights, or damaged; export them again.")
+        cfg, weights = state['config'], state['weights']
     else:
         state = load_checkpoint(path)                     # names the file and the problem
         cfg, weights = state['config'], {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
+    bad = [k for k, v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise CheckpointError(f"{path}: weights that are NaN or Inf ({', '.join(bad[:3])}{', ...' if len(bad) > 3 else ''}): they were "
+                                  f"saved from a diverged run or damaged since; take an earlier checkpoint.")
     return cfg, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}, float(state.get('cpu_s', 0.))
 
+def draws_behind(path) -> tuple[int, int]:
+    "(epochs, steps) of data and noise draws behind the weights at `path` (exported or a training checkpoint; 0s if it does not say)."
+    s = torch.load(path, map_location='cpu', weights_only=True)
+    if s.get('kind') == 'mamba_flow.weights': return s.get('draw_epoch', s.get('epoch', 0)), s.get('draw_step', s.get('step', 0))
+    return s.get('epoch0', 0) + s.get('epoch', 0), s.get('step0', 0) + s.get('step', 0)
+
 def _init_from(self, path):
-    "Start from the weights at `path` (model and EMA), with this run's fresh optimizer and warmup."
+    """Start from the weights at `path` (model and EMA), with this run's fresh optimizer and warmup. The EMA begins at its full decay
+    (the weights are already an average), and the data and noise draws go on from where the weights' training left them."""
     cfg, weights, cpu_s = read_weights(path)
     own = self.model.state_dict()
     misfit = sorted(k for k, v in weights.items() if k not in own or own[k].shape != v.shape)
     if cfg.get('model') != self.cfg.model or misfit:
         raise CheckpointError(f"{path} does not match this run: a {cfg.get('model')} ({cfg.get('preset')}, overrides {cfg.get('overrides', '')!r}) "
                               f"against a {self.cfg.model} ({self.cfg.preset}, overrides {self.cfg.overrides!r}); weights that do not fit: {misfit[:5]}.")
+    differ = {k: (cfg.get(k), getattr(self.cfg, k)) for k in ('sigma', 'd_state', 'learned_time') if cfg.get(k, getattr(self.cfg, k)) != getattr(self.cfg, k)}
+    if differ: raise CheckpointError(f"{path} was trained with other {', '.join(differ)} than this run asks (theirs, this run's: {differ}): "
+                                     f"its weights would not mean the same; start with the weights' values, or train from scratch.")
     new = sorted(set(own) - set(weights))                                           # modules this config adds keep their initialisation
     self.model.load_state_dict(weights, strict=False); self.ema.module.load_state_dict(weights, strict=False)
     self.cpu_s = self.eval_cpu_s = cpu_s                                            # the count goes on
+    self.ema.n_averaged.fill_(ema_full_after(self.cfg.ema_decay))                   # not a ramp from 0: that would forget the average
+    self.epoch0, self.step0 = draws_behind(path)                                    # not the first epochs' masks and noise again
     self.start = (f"initialised from {path} (its weights, {self.cpu_s / 60:.1f} training CPU minutes behind them; "
                   + (f"new weights as initialised: {', '.join(new)}; " if new else '') +
                   f"fresh optimizer, {self.cfg.warmup_steps} warmup steps)")
@@ -455,7 +481,7 @@ Trainer._state, Trainer.save, Trainer._restore, Trainer._init_from, Trainer._cle
 # %% ../nbs/06a_train.ipynb #88027450
 def _train_step(self, batch) -> dict:
     cfg = self.cfg
-    t, x0, flip = step_draws(cfg.seed, self.step, cfg.batch_size * self.world, batch.query_values.shape[1],
+    t, x0, flip = step_draws(cfg.seed, self.step0 + self.step, cfg.batch_size * self.world, batch.query_values.shape[1],
                              self.rank, cfg.batch_size, cfg.t_sampling, cfg.t0_fraction)
     if cfg.hflip: batch = hflip(batch, flip)
     batch = batch.to(self.device)
@@ -503,8 +529,8 @@ def _fit(self) -> dict:
     if self.done(): return last_val                                       # resumed a finished run, or a lease already over
     with StopOnSignal() as stopper:
         while self.epoch < cfg.epochs:
-            batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world, self.step_in_epoch)
-            self.train_ds.set_epoch(self.epoch)
+            batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.epoch0 + self.epoch, self.rank, self.world, self.step_in_epoch)
+            self.train_ds.set_epoch(self.epoch0 + self.epoch)
             loader = torch.utils.data.DataLoader(self.train_ds, sampler=batches, batch_size=None, num_workers=cfg.num_workers)
             bar = tqdm(loader, desc=f"epoch {self.epoch}", disable=not self.is_main, leave=False)
             t0, c0 = time.perf_counter(), time.process_time()
