@@ -31,6 +31,8 @@ def new_campaign(name: str, train_args: list[str], root='campaign', init: str = 
     d = Path(root) / name
     if (d / 'config.json').exists(): raise FileExistsError(f"{d} exists: a campaign is created once (edit its config.json by hand to change it).")
     cfg = asdict(TrainConfig(**vars(config_parser().parse_args(train_args))))
+    if cfg['select_on'] != 'psnr': raise ValueError(f"a campaign keeps the weights of its best validation PSNR, so its runs must select on it too: "
+                                                    f"drop --select-on {cfg['select_on']} (select_on must be 'psnr').")
     cfg.update(out_dir='', resume=False, max_cpu_min=0., max_wall_min=0., init='')
     if init: read_weights(init)                      # CheckpointError naming the file, before anything is written
     d.mkdir(parents=True)
@@ -257,6 +259,8 @@ def main(argv: list[str] | None = None):
         latest = Path(a.runs) / a.name / 'latest.pt'
         nxt = (f"resumes {latest} (optimizer state)" if latest.exists() else
                f"starts from {campaign_dir(a.name, a.root) / 'weights.pt'} (fresh optimizer, warmup)")
+        try: run_config(a.name, 1., a.root, a.runs)
+        except RuntimeError as e: nxt = f"is refused: {e}"                         # a stale latest.pt
         text = f"{segments_table(a.name, a.root)}\n\nthe next `mamba-flow campaign run {a.name}` {nxt}"
         print(text); return text
     if a.what == 'pace':

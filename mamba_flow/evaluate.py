@@ -229,14 +229,14 @@ def lattice_energy(images: np.ndarray, base: int = 32) -> np.ndarray:
 # %% ../nbs/08_evaluation.ipynb #0f77463f
 def export_weights(train_ckpt, out, half: bool = True) -> dict:
     "A small inference checkpoint from a training one: its EMA weights (float16 if `half`) and config."
-    from mamba_flow.train import load_checkpoint
+    from mamba_flow.train import load_checkpoint, save_checkpoint
     state = load_checkpoint(train_ckpt)
     ema = {k[len('module.'):]: v for k, v in state['ema'].items() if k.startswith('module.')}
     if half: ema = {k: v.half() if v.is_floating_point() else v for k, v in ema.items()}
     small = dict(kind='mamba_flow.weights', config=state['config'], weights=ema, step=state['step'], epoch=state['epoch'],
                  cpu_s=state.get('cpu_s', 0.),                                   # training CPU seconds so far
                  draw_epoch=state.get('epoch0', 0) + state['epoch'], draw_step=state.get('step0', 0) + state['step'])   # where a run from them draws on
-    torch.save(small, out)
+    save_checkpoint(out, small)                                                  # atomic: a crash mid-write leaves the old file
     return small
 
 def load_model(path, device: str = 'cpu'):
