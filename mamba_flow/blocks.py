@@ -27,6 +27,8 @@ def check_field_inputs(x_t: Tensor, t: Tensor, query_coords: Tensor, input_coord
     want = {'input_values': (input_values, (b, k, 3)), 't': (t, (b,))}
     if query_coords.ndim != 3 or query_coords.shape[0] != b or query_coords.shape[-1] != 2:
         raise ValueError(f"query_coords must be (b={b}, q, 2); got {tuple(query_coords.shape)}.")
+    if min(b, k, query_coords.shape[1]) < 1:
+        raise ValueError(f"a field needs at least one input pixel and one query, and a batch one field; got b={b}, k={k}, q={query_coords.shape[1]}.")
     want['x_t'] = (x_t, (b, query_coords.shape[1], 3))
     for name, (x, shape) in want.items():
         if tuple(x.shape) != shape: raise ValueError(f"{name} must have shape {shape}; got {tuple(x.shape)}.")

@@ -7,7 +7,8 @@ __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'c
            'splitmix64', 'pixel_order', 'n_inputs', 'split_masks', 'parse_size', 'format_size', 'area_weights',
            'area_resize', 'FieldBatch', 'parse_scales', 'SparseFields', 'field_loader', 'ImageSet',
            'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'encode_jpegs', 'decode_jpegs',
-           'read_npz', 'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'exact_part', 'mask_image']
+           'read_npz', 'rgb_pixels', 'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'exact_part',
+           'mask_image']
 
 # %% ../nbs/03_data.ipynb #6cfbe580
 import hashlib, io, os, pickle, tarfile, urllib.request
@@ -162,7 +163,7 @@ class SparseFields(torch.utils.data.Dataset):
         split_masks([0], H * W, mask_ratio, seed, 0, queries, n_queries)     # validate the options now
         self.scales = parse_scales(scales)                                   # coarsening factor of the inputs -> share of batches
         if bad := [f for f in self.scales if H % f or W % f]: raise ValueError(f"{H}x{W} images do not coarsen by factor(s) {bad}.")
-        if len(self.scales) > 1 and queries != 'disjoint': raise ValueError("coarse views supervise sampled queries: use queries='disjoint'.")
+        if any(f > 1 for f in self.scales) and queries != 'disjoint': raise ValueError("coarse views supervise sampled queries: use queries='disjoint'.")
         self.views = {f: torch.from_numpy(area_resize(self.images, (H // f, W // f))).reshape(N, -1, 3) for f in self.scales if f > 1}
     def __len__(self): return len(self.images)
     def set_epoch(self, epoch: int): self.epoch = epoch                     # used when resample=True
@@ -313,13 +314,31 @@ def read_npz(path, split: str = 'train', exact=None) -> ImageSet:
     return s
 
 # %% ../nbs/03_data.ipynb #8e065e8d
+def rgb_pixels(im, path, convert: bool = True) -> np.ndarray:
+    """(H, W, 3) uint8 of the PIL image `im` read from `path`, upright (its EXIF orientation applied). 8-bit modes without alpha (L, P,
+    CMYK...) are converted if `convert`, else refused; an alpha channel or more than 8 bits per channel is refused with the conversion
+    to do, since PIL's convert('RGB') would drop the alpha or clip every pixel to white."""
+    from PIL import ImageOps
+    im = ImageOps.exif_transpose(im)
+    if 'A' in im.mode or 'transparency' in im.info:
+        raise ValueError(f"{path} has an alpha channel ({im.mode}): flatten it onto a background first, e.g. `Image.alpha_composite("
+                         f"Image.new('RGBA', im.size, 'white'), im.convert('RGBA')).convert('RGB')`.")
+    if im.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):
+        raise ValueError(f"{path} has more than 8 bits per pixel ({im.mode}); convert('RGB') would clip it to white: reduce it to 8 bits "
+                         f"first, e.g. `Image.fromarray((np.asarray(im) >> 8).astype(np.uint8)).convert('RGB')` for 16 bits.")
+    if im.mode != 'RGB':
+        if not convert: raise ValueError(f"{path} is {im.mode}, not RGB; the model reconstructs RGB images: convert it first, e.g. "
+                                         f"`PIL.Image.open('{Path(path).name}').convert('RGB').save('rgb.png')`.")
+        im = im.convert('RGB')
+    return np.asarray(im)
+
 def read_image_folder(root) -> ImageSet:
     "PNG/JPEG files under `root` (sorted paths), one size; first-level subfolders are classes."
     from PIL import Image
     root = Path(root)
     files = sorted(p for p in root.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES)
     if not files: raise FileNotFoundError(missing_data_message(str(root)))
-    imgs = [np.asarray(Image.open(p).convert('RGB')) for p in files]
+    imgs = [rgb_pixels(Image.open(p), p) for p in files]
     sizes = sorted({im.shape[:2] for im in imgs})
     if len(sizes) > 1: raise ValueError(f"images under {root} have several sizes {sizes[:4]}...; resize them to one size first.")
     classes = sorted({p.relative_to(root).parts[0] for p in files if len(p.relative_to(root).parts) > 1})

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
-from .data import SparseFields, area_resize, check_images, format_size, load_images, mask_image, parse_size
+from .data import SparseFields, area_resize, check_images, format_size, load_images, mask_image, parse_size, rgb_pixels
 from .evaluate import (SIZES_HELP, classical_table, load_model, paste_inputs, reconstruct, score_fields, image_metrics, size_arg,
                                  summarize, upsample)
 
@@ -51,12 +51,7 @@ def read_image(path) -> np.ndarray:
     if not path.exists(): raise FileNotFoundError(f"no image at {path}.")
     try: im = Image.open(path); im.load()
     except (UnidentifiedImageError, OSError) as e: raise ValueError(f"{path} is not an image PIL can read ({e}).") from e
-    if im.mode != 'RGB':
-        how = ("it has an alpha channel: flatten it onto a background first" if 'A' in im.mode or 'transparency' in im.info
-               else "convert it first")
-        raise ValueError(f"{path} is {im.mode}, not RGB; the model reconstructs RGB images: {how}, e.g. "
-                         f"`PIL.Image.open('{path.name}').convert('RGB').save('rgb.png')`.")
-    x = np.asarray(im)
+    x = rgb_pixels(im, path, convert=False)                # upright; other modes refused, saying how to convert them
     if x.shape[0] != x.shape[1] or x.shape[0] < 32:
         raise ValueError(f"{path} is {x.shape[1]}x{x.shape[0]}; give a square image of at least 32x32 px (crop it first).")
     return x

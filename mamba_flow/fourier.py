@@ -53,6 +53,9 @@ class FourierFeatures(nn.Module):
 
     def forward(self, coords: Tensor, check: bool = True) -> Tensor:
         if check: check_coords(coords, in_dim=self.cfg.in_dim)
+        if coords.dtype != self.B.dtype:
+            raise ValueError(f"coords are {coords.dtype}, the features {self.B.dtype}: pass coords.to({self.B.dtype}) "
+                             f"(torch.from_numpy gives float64).")
         proj = 2 * math.pi * coords @ self.B.T                                        # (..., m)
         return torch.cat([proj.cos(), proj.sin()], -1)                                # (..., 2m)
 
