@@ -402,7 +402,7 @@ def _state(self) -> dict:
     return dict(model=self.model.state_dict(), ema=self.ema.state_dict(), optimizer=self.opt.state_dict(),
                 scheduler=self.sched.state_dict(), epoch=self.epoch, step=self.step, step_in_epoch=self.step_in_epoch,
                 config=asdict(self.cfg), rng=rng_state(), best_val=self.best_val, cpu_s=self.cpu_s, world=self.world,
-                epoch0=self.epoch0, step0=self.step0)
+                epoch0=self.epoch0, step0=self.step0, val_step=self.val_step)
 
 def _save(self, name: str):
     if self.is_main: save_checkpoint(self.out / f'{name}.pt', self._state())
@@ -417,6 +417,7 @@ def _restore(self, path):
     self.opt.load_state_dict(s['optimizer']); self.sched.load_state_dict(s['scheduler'])
     self.epoch, self.step, self.step_in_epoch, self.best_val = s['epoch'], s['step'], s['step_in_epoch'], s['best_val']
     self.epoch0, self.step0 = s.get('epoch0', 0), s.get('step0', 0)
+    self.val_step = s.get('val_step', -1)                 # a stop at an epoch's last step was validated there: not again on resume
     self.cpu_s = self.eval_cpu_s = s.get('cpu_s', 0.)
     torch.set_rng_state(s['rng']['torch'])
     self.start = f"resumed from {path} (step {self.step}, optimizer state)"
