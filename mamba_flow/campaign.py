@@ -137,8 +137,7 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
     if not prior:                                                                  # a fresh run: the steps behind the weights it started from
         at = [c['campaign_step'] for c in closed + old_rewound if abs(c['cpu_min'] - starts[0]['cpu_min']) < 1e-6]   # (a best older than the clock)
         steps_before = at[-1] if at else steps_before
-    scored = [c['psnr'] for c in closed + old_rewound]                             # the kept weights' own validation, unrounded where logged;
-    kept = max(scored + [s['best_psnr'] for s in segs if s['best_psnr'] > max(scored, default=-1e9) + 5e-4], default=float('-inf'))   # a segment's rounded best only where no log explains it
+    kept = max((c['psnr'] for c in closed + old_rewound), default=float('-inf'))   # the kept weights' own validation, unrounded: every close logs it
     best = max(vals + rewound, key=lambda v: v['psnr'])
     improved = best['psnr'] > kept and (out / 'best.pt').exists()
     if improved: export_weights(out / 'best.pt', d / 'weights.pt')
