@@ -11,7 +11,7 @@ import argparse, json, os, re, shutil, signal, socket, subprocess, sys, threadin
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
-from .train import BF16_START, TrainConfig, Trainer, config_parser, load_checkpoint, read_weights
+from .train import BF16_START, CheckpointError, TrainConfig, Trainer, config_parser, load_checkpoint, read_weights
 from .evaluate import export_weights
 from .curves import learning_curves
 from .sweep import read_jsonl
@@ -57,7 +57,11 @@ def run_config(name: str, minutes: float, root='campaign', runs='runs/campaign',
     segs = read_jsonl(d / 'segments.jsonl') if (d / 'segments.jsonl').exists() else []
     clock = segs[-1]['cpu_min'] if segs else 0.                                     # CPU minutes closed so far
     if (out / 'latest.pt').exists():
-        behind = load_checkpoint(out / 'latest.pt').get('cpu_s', 0.) / 60
+        try: behind = load_checkpoint(out / 'latest.pt').get('cpu_s', 0.) / 60
+        except CheckpointError as e: raise CheckpointError(                        # deleting it first would lose the segment: a fresh start clears the run's logs
+            f"{out / 'latest.pt'} cannot be read ({e.__cause__ or e}). Keep this segment before anything else: `mamba-flow campaign close {name}` "
+            f"(it reads {out}'s val.jsonl and best.pt, not latest.pt; if it says there is no validation to close, go on), then move it aside "
+            f"(`mv {out / 'latest.pt'} {out / 'latest.pt'}.damaged`); the next run starts from {weights}.") from e
         if behind < clock - 1e-6: raise RuntimeError(
             f"{out / 'latest.pt'} is at {behind:.1f} CPU minutes, behind the campaign's closed {clock:.1f} (segments closed on another "
             f"machine): resuming it would train an abandoned branch. Move {out} aside (`mv {out} {out}.stale`) to start from {weights}.")
@@ -259,7 +263,7 @@ def main(argv: list[str] | None = None):
         nxt = (f"resumes {latest} (optimizer state)" if latest.exists() else
                f"starts from {campaign_dir(a.name, a.root) / 'weights.pt'} (fresh optimizer, warmup)")
         try: run_config(a.name, 1., a.root, a.runs)
-        except RuntimeError as e: nxt = f"is refused: {e}"                         # a stale latest.pt
+        except (RuntimeError, CheckpointError) as e: nxt = f"is refused: {e}"      # a stale or damaged latest.pt
         text = f"{segments_table(a.name, a.root)}\n\nthe next `mamba-flow campaign run {a.name}` {nxt}"
         print(text); return text
     if a.what == 'pace':

@@ -290,10 +290,29 @@ def decode_jpegs(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.stack([np.asarray(Image.open(io.BytesIO(blob[a:b].tobytes())).convert('RGB'))
                      for a, b in zip(offsets[:-1], offsets[1:])])
 
+def _open_npz(path: Path):
+    "np.load of an .npz, with what to do when the file is not one (numpy would blame pickles, zipfile a missing zip header)."
+    import zipfile
+    try: return np.load(path)
+    except (ValueError, OSError, zipfile.BadZipFile) as err:
+        if isinstance(err, FileNotFoundError): raise
+        raise ValueError(f"{path} is not a readable .npz file ({type(err).__name__}: {err}). It is damaged or not made by numpy.savez: "
+                         f"copy it again, or re-create it with np.savez(path, x_train=..., ...).") from err
+
+def _check_twins(e: ImageSet, s: ImageSet, exact):
+    "The exact images `e` replace their JPEG twins in `s`: same size, and `{split}_index` naming distinct images of `s`."
+    i, n = e.index, len(s.images)
+    if i.shape != (len(e.images),): raise ValueError(f"exact={exact}: its index has shape {i.shape}, expected ({len(e.images)},), one position per image.")
+    if len(i) and (i.min() < 0 or i.max() >= n):
+        raise ValueError(f"exact={exact}: its index runs from {i.min()} to {i.max()}, outside the {n} images of {s.source}: is it the exact twin of that file and split?")
+    if len(np.unique(i)) != len(i): raise ValueError(f"exact={exact}: its index names some images twice; each exact image must replace a different one.")
+    if e.images.shape[1:] != s.images.shape[1:]:
+        raise ValueError(f"exact={exact}: its images are {e.images.shape[1:]}, those of {s.source} {s.images.shape[1:]}.")
+
 def read_npz(path, split: str = 'train', exact=None) -> ImageSet:
     "Exact arrays `x_{split}`, or JPEG bytes `{split}_jpeg` + `{split}_offsets`; `exact` npz replaces JPEG twins (`ImageSet.exact` says which)."
     path = Path(path)
-    with np.load(path) as z:
+    with _open_npz(path) as z:
         labels = z[f'y_{split}'].astype(np.int64) if f'y_{split}' in z else None
         if f'x_{split}' in z:
             x = check_images(z[f'x_{split}'], f'{path.name}:x_{split}')
@@ -309,6 +328,7 @@ def read_npz(path, split: str = 'train', exact=None) -> ImageSet:
     if exact is not None:
         e = read_npz(exact, split)
         if not e.exact.all(): raise ValueError(f"exact={exact} holds JPEG bytes: it must hold exact arrays x_{split} and their positions {split}_index.")
+        _check_twins(e, s, exact)
         s.images = s.images.copy(); s.images[e.index] = e.images; s.exact[e.index] = True
         s.source += f' with exact images from {exact}'
     return s
