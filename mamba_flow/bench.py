@@ -140,7 +140,8 @@ def _cpu_name() -> str:
 def machine_info(device: str = 'cpu') -> dict:
     "What the numbers were measured on."
     info = dict(python=platform.python_version(), torch=torch.__version__, threads=torch.get_num_threads(),
-                cpu=_cpu_name(), cores=os.cpu_count())
+                cpu=_cpu_name(), cores=os.cpu_count(), cpu_capability=torch.backends.cpu.get_cpu_capability(),
+                bf16_native=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()))   # one host name, several CPUs: which kernels ran
     try: import numba; info['numba'] = numba.__version__
     except ImportError: info['numba'] = None
     if device.startswith('cuda'): info['gpu'] = torch.cuda.get_device_name()

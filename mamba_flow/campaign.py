@@ -11,7 +11,7 @@ import argparse, json, os, re, shutil, signal, socket, subprocess, sys, threadin
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
-from .train import BF16_START, CheckpointError, TrainConfig, Trainer, config_parser, load_checkpoint, read_weights
+from .train import BF16_START, FP32_FALLBACK, CheckpointError, TrainConfig, Trainer, config_parser, load_checkpoint, read_weights
 from .evaluate import export_weights
 from .curves import learning_curves
 from .sweep import read_jsonl
@@ -163,7 +163,7 @@ def close_segment(name: str, root='campaign', runs='runs/campaign') -> dict:
 def start_kind(start: str) -> str:
     "A segment start, briefly: resumed with the optimizer, or weights with a fresh optimizer; then ', N processes', ', bf16' where so."
     procs = re.search(r'; (\d+) processes of batch', start)
-    how = (f', {procs[1]} processes' if procs else '') + ', bf16' * start.endswith(BF16_START)
+    how = (f', {procs[1]} processes' if procs else '') + ', bf16' * start.endswith(BF16_START) + ', float32 (no native bf16)' * start.endswith(FP32_FALLBACK)
     if start.startswith('resumed'): return 'resumed (optimizer state)' + how
     if start.startswith('initialised from'): return 'committed weights, fresh optimizer' + how
     return start

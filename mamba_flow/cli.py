@@ -16,7 +16,7 @@ COMMANDS = {'bench': (bench.main, 'benchmarks: `mamba-flow bench {scan,data,mode
             'train': (train.main, 'training: `mamba-flow train --model v2 --preset tiny --epochs 1 [--resume] ...`'),
             'eval': (evaluate.eval_main, 'evaluation: `mamba-flow eval --checkpoint CKPT --data PATH --scales 32 64 128 ...`'),
             'sweep': (sweep.main, 'papermill grids: `mamba-flow sweep NOTEBOOK --grid k=v1,v2 --set k=v --out DIR`'),
-            'campaign': (campaign.main, 'the long run across sessions: `mamba-flow campaign {new NAME -- OPTIONS, run NAME --minutes M, close NAME}`'),
+            'campaign': (campaign.main, 'the long run across sessions: `mamba-flow campaign {new NAME -- OPTIONS, run NAME --minutes M, close NAME, status NAME, pace NAME}`'),
             'curves': (curves.main, 'learning curves: `mamba-flow curves RUN [RUN ...] --names ... --out figures/NAME` (val PSNR vs CPU minutes)'),
             'compare': (compare.main, 'checkpoints side by side: `mamba-flow compare CKPT [CKPT ...] --data PATH --out figures/NAME`'),
             'reconstruct': (demo.reconstruct_main, 'one image, any size: `mamba-flow reconstruct IMAGE.png --mask-ratio 0.2 --size 100x75 --out OUT.png`'),

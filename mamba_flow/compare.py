@@ -10,9 +10,9 @@ __all__ = ['pixels', 'default_names', 'compare', 'compare_table', 'distance_tabl
 import argparse, json, os, time
 from pathlib import Path
 import numpy as np
-from .evaluate import (CLASSICAL, SIZES_HELP, val_split_of, classical_multiscale, classical_table, eval_images, load_model, paste_inputs, predict_fields,
+from .evaluate import (CLASSICAL, SIZES_HELP, val_split_of, check_scored_sizes, classical_multiscale, classical_table, eval_images, load_model, paste_inputs, predict_fields,
                                  score_fields, size_arg, upsample, classical_reconstruct)
-from .data import area_resize, format_size, mask_image, parse_size, split_masks
+from .data import area_resize, format_size, input_pixels, mask_image, parse_size, split_masks
 
 def pixels(size) -> int: return int(np.prod(parse_size(size)))                    # orders sizes: '100x75' above 64, below 96
 
@@ -47,6 +47,7 @@ def compare(checkpoints, names=None, data: str = 'sample', split: str = 'test', 
         kws = [val_split_of(p, data) for p in checkpoints]
         if any(k != kws[0] for k in kws): raise ValueError(f"these checkpoints hold out different validation images ({kws}): compare them on --split test.")
         split_kw = kws[0]
+    check_scored_sizes(scales)
     hr, source = eval_images(data, split, n, exact=exact, **split_kw)
     lr = area_resize(hr, 32)
     scales = list(dict.fromkeys(format_size(s) for s in scales))                 # any sizes, spelled one way ('32', '100x75')
@@ -82,7 +83,8 @@ def compare_table(res: dict) -> str:
             rows.append(f"| {name}: the same + the true detail (ceiling) | | "
                         + ' | '.join(_cell(r.get(f'{s} bicubic of 32 + true detail')) for s in scales) + ' |')
     ms = res.get('classical_multiscale', {})
-    for meth, r in res['classical'].items():
+    methods = list(res['classical']) + ['biharmonic'] * (bool(ms) and 'biharmonic' not in res['classical'])   # its row above 32 px even without 32
+    for meth, r in ((m, res['classical'].get(m)) for m in methods):
         cells = [_cell(r) if s == '32' else (_cell(ms[s]['biharmonic + bicubic']) if meth == 'biharmonic' and s in ms else '')
                  for s in scales]
         rows.append(f"| {meth}{' (then bicubic above 32 px)' if meth == 'biharmonic' and ms else ''} | | " + ' | '.join(cells) + ' |')
@@ -117,7 +119,7 @@ def compare_figure(res: dict, rows: int = 4):
     hr, mr, ms = res['images'], res['mask_ratio'], res['mask_seed']
     lr = area_resize(hr, 32)
     rows = min(rows, len(hr))
-    inp, _ = split_masks(np.arange(rows), 32 * 32, mr, ms)
+    inp = input_pixels(np.arange(rows), 32 * 32, mr, ms)
     top = max(res['scales'], key=pixels)
     big = pixels(top) > 32 * 32
     cols = [('truth', area_resize(hr[:rows], top) if big and all(np.array(hr.shape[1:3]) >= parse_size(top)) else lr[:rows]),

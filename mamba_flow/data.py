@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_CLASSES', 'IMAGE_SUFFIXES', 'check_images', 'to_values', 'to_uint8',
-           'splitmix64', 'pixel_order', 'n_inputs', 'split_masks', 'parse_size', 'format_size', 'area_weights',
-           'area_resize', 'FieldBatch', 'parse_scales', 'SparseFields', 'field_loader', 'ImageSet',
+           'splitmix64', 'pixel_order', 'n_inputs', 'split_masks', 'input_pixels', 'parse_size', 'format_size',
+           'area_weights', 'area_resize', 'FieldBatch', 'parse_scales', 'SparseFields', 'field_loader', 'ImageSet',
            'missing_data_message', 'read_cifar10_batches', 'md5sum', 'download_cifar10', 'encode_jpegs', 'decode_jpegs',
            'read_npz', 'rgb_pixels', 'read_image_folder', 'sample_path', 'load_images', 'train_val_split', 'exact_part',
            'mask_image']
@@ -57,6 +57,7 @@ def splitmix64(x: np.ndarray) -> np.ndarray:
 def pixel_order(index, n_pixels: int, seed: int = 0, epoch: int = 0, first: int | None = None) -> np.ndarray:
     "The first `first` pixels of a random permutation per image, a pure function of (seed, index, epoch): (b,) -> (b, first)."
     first = n_pixels if first is None else first
+    if seed < 0 or epoch < 0: raise ValueError(f"seed and epoch must be >= 0 (they key the masks); got seed {seed}, epoch {epoch}.")
     idx = np.asarray(index, dtype=np.uint64).reshape(-1)
     key = splitmix64(splitmix64(splitmix64(np.full_like(idx, seed)) ^ idx) ^ np.uint64(epoch))     # (b,)
     keys = splitmix64(key[:, None] + np.arange(n_pixels, dtype=np.uint64) * _GAMMA)              # (b, n_pixels), distinct
@@ -83,6 +84,10 @@ def split_masks(index, n_pixels: int, ratio: float = 0.2, seed: int = 0, epoch: 
     inputs = np.sort(order[:, :k], axis=1)
     if queries == 'all': return inputs, np.tile(np.arange(n_pixels), (len(order), 1))
     return inputs, np.sort(order[:, k:k + nq], axis=1)
+
+def input_pixels(index, n_pixels: int, ratio: float = 0.2, seed: int = 0, epoch: int = 0) -> np.ndarray:
+    "`split_masks`' inputs alone (b, k), for any ratio in (0, 1]: what evaluation needs (it queries whole grids, not disjoint pixels)."
+    return split_masks(index, n_pixels, ratio, seed, epoch, queries='all')[0]
 
 # %% ../nbs/03_data.ipynb #7ef221ae
 def parse_size(text) -> tuple[int, int]:
@@ -350,7 +355,7 @@ def rgb_pixels(im, path, convert: bool = True) -> np.ndarray:
         if not convert: raise ValueError(f"{path} is {im.mode}, not RGB; the model reconstructs RGB images: convert it first, e.g. "
                                          f"`PIL.Image.open('{Path(path).name}').convert('RGB').save('rgb.png')`.")
         im = im.convert('RGB')
-    return np.asarray(im)
+    return np.array(im)                                   # a writable copy (np.asarray of PIL is read-only; torch warns on it)
 
 def read_image_folder(root) -> ImageSet:
     "PNG/JPEG files under `root` (sorted paths), one size; first-level subfolders are classes."

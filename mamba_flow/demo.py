@@ -34,7 +34,7 @@ def posterior_fields(model, images: np.ndarray, size=32, mask_ratio: float = 0.2
     if not 0 < mask_ratio < 1: raise ValueError(f"mask ratio must be in (0, 1): the share of pixels kept; got {mask_ratio}.")
     if samples < 1: raise ValueError(f"samples must be >= 1; got {samples}.")
     dev = next(model.parameters()).device
-    batch = SparseFields(images, mask_ratio, seed=mask_seed)[list(range(len(images)))].to(dev)
+    batch = SparseFields(images, mask_ratio, queries='all', seed=mask_seed)[list(range(len(images)))].to(dev)   # inputs; whole grids queried
     mean, inf = reconstruct(model, batch, size, sampler, steps, seed, samples, mirror)   # (b, h, w, 3); std with samples > 1 (mirror: 2K)
     b, h, w, _ = mean.shape
     std = inf['std'].mean(-1) if 'std' in inf else np.zeros((b, h, w), np.float32)      # levels, mean over channels
@@ -71,8 +71,8 @@ def panel(image32: np.ndarray, f: Fields, i: int = 0, truth: np.ndarray | None =
           mask_seed: int = 0):
     "Figure: inputs | reconstruction | uncertainty | (truth) of field `i` of `f`."
     import matplotlib.pyplot as plt
-    from mamba_flow.data import split_masks
-    inp, _ = split_masks([0], 32 * 32, mask_ratio, mask_seed)
+    from mamba_flow.data import input_pixels
+    inp = input_pixels([0], 32 * 32, mask_ratio, mask_seed)
     cols = 4 if truth is not None else 3
     fig, ax = plt.subplots(1, cols, figsize=(3.2 * cols, 3.4))
     S = format_size(f.mean.shape[1:3])
@@ -176,9 +176,9 @@ def demo_table(res: dict, cls: dict, scales) -> str:
 def demo_figure(images: np.ndarray, fields: dict, mask_ratio: float, mask_seed: int, rows: int = 4):
     "Per image: inputs, the field at every scale, the uncertainty at the largest, the truth."
     import matplotlib.pyplot as plt
-    from mamba_flow.data import split_masks
+    from mamba_flow.data import input_pixels
     rows = min(rows, len(images))
-    inp, _ = split_masks(np.arange(rows), 32 * 32, mask_ratio, mask_seed)
+    inp = input_pixels(np.arange(rows), 32 * 32, mask_ratio, mask_seed)
     shown = mask_image(images[:rows], inp)
     order = sorted(fields, key=lambda s: np.prod(parse_size(s)))
     top = order[-1]

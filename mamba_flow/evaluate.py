@@ -8,7 +8,8 @@ __all__ = ['METRICS', 'DISTANCE_BANDS', 'CLASSICAL', 'PHOTOS', 'SIZES_HELP', 'ps
            'grid_condition', 'reconstruct', 'photo_crops', 'photo_crop_names', 'spline_weights', 'paste_inputs',
            'upsample', 'classical_multiscale', 'format_multiscale', 'lattice_bins', 'lattice_energy', 'export_weights',
            'load_model', 'val_split_of', 'eval_images', 'predict_fields', 'spread_metrics', 'with_true_detail',
-           'score_fields', 'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args', 'eval_main']
+           'score_fields', 'check_scored_sizes', 'evaluate_model', 'main', 'size_arg', 'report', 'add_eval_args',
+           'eval_main']
 
 # %% ../nbs/08_evaluation.ipynb #c07b407e
 import argparse, json, math, os, sys, time
@@ -17,7 +18,7 @@ from dataclasses import dataclass, asdict
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .data import (SparseFields, area_resize, area_weights, check_images, format_size, load_images, parse_size, split_masks, to_uint8,
+from .data import (SparseFields, area_resize, area_weights, check_images, format_size, load_images, parse_size, split_masks, input_pixels, to_uint8,
                              train_val_split, exact_part)
 from .fourier import grid_coords
 
@@ -96,10 +97,10 @@ def classical_reconstruct(image: np.ndarray, inputs: np.ndarray, method: str) ->
 # %% ../nbs/08_evaluation.ipynb #d8f90371
 def classical_table(images: np.ndarray, mask_ratio: float = 0.2, seed: int = 0, methods=CLASSICAL,
                     progress: bool = True) -> dict[str, dict]:
-    "Mean metrics of each classical method over `images` (n, H, W, 3) uint8, inputs from split_masks."
+    "Mean metrics of each classical method over `images` (n, H, W, 3) uint8, inputs from input_pixels (split_masks' inputs)."
     images = check_images(images)
     n, H, W, _ = images.shape
-    inputs, _ = split_masks(np.arange(n), H * W, mask_ratio, seed)
+    inputs = input_pixels(np.arange(n), H * W, mask_ratio, seed)
     res = {}
     for meth in methods:
         t0 = time.perf_counter()
@@ -169,7 +170,7 @@ def paste_inputs(pred: np.ndarray, images: np.ndarray, mask_ratio: float, mask_s
     "Fields of any size (n, h, w, 3) that keep the known input pixels of `images` (n, H, W, 3): at (H, W) pasted, else projected."
     n, H, W, _ = images.shape
     h, w = pred.shape[1:3]
-    inputs, _ = split_masks(np.arange(n), H * W, mask_ratio, mask_seed)
+    inputs = input_pixels(np.arange(n), H * W, mask_ratio, mask_seed)
     ah, aw = area_weights(h, H) / h, area_weights(w, W) / w                     # (H, h), (W, w): a field's area means on the inputs' grid
     uh, uw = spline_weights(H, h), spline_weights(W, w)                         # (h, H), (w, W): bicubic bumps, one per input pixel
     Gh, Gw = ah @ uh, aw @ uw                                                   # the area means of those bumps
@@ -194,8 +195,11 @@ def classical_multiscale(hr: np.ndarray, scales=(64, 128, 256), mask_ratio: floa
                          reduce=summarize) -> dict:
     """Biharmonic at 32 px, then bilinear / bicubic upsampling (known pixels kept: `paste_inputs`), against area-resampled truth at each size.
     `reduce` turns `image_metrics`' per-image arrays into the reported numbers (means; `lambda m: m` keeps them per image)."""
+    bad = [s for s in map(format_size, scales) if min(parse_size(s)) <= 32 or any(np.array(parse_size(s)) > hr.shape[1:3])]
+    if bad: raise ValueError(f"sizes {bad}: biharmonic-then-upsampling is scored above 32 px (the 32 px row is biharmonic itself) and up to "
+                             f"the images' own {hr.shape[1]} x {hr.shape[2]} (larger would be scored against upsampled truth).")
     lr = area_resize(hr, 32)
-    inputs, _ = split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, seed)
+    inputs = input_pixels(np.arange(len(lr)), 32 * 32, mask_ratio, seed)
     rec = np.stack([classical_reconstruct(im, i, 'biharmonic') for im, i in zip(lr, inputs)])
     res = {'32': {'biharmonic': reduce(image_metrics(rec, lr))}}
     for s in map(format_size, scales):
@@ -250,8 +254,9 @@ def load_model(path, device: str = 'cpu'):
     return model.to(device).eval()
 
 def val_split_of(path, data: str) -> dict:
-    """`eval_images`' val_fraction and seed for the validation images the checkpoint at `path` was selected on (its training config's);
-    ValueError if `data` is not the set it trained on (by file name), of which that split is the held-out part."""
+    """`eval_images`' val_fraction, seed and twins for the validation images the checkpoint at `path` was selected on (its training
+    config's: the same images with the same pixels, exact twins where it had them); ValueError if `data` is not the set it trained on
+    (by file name), of which that split is the held-out part, or if its exact twins cannot be found."""
     from pathlib import Path
     from mamba_flow.train import read_weights
     cfg = read_weights(path)[0]
@@ -259,16 +264,24 @@ def val_split_of(path, data: str) -> dict:
     if Path(trained).name != Path(str(data)).name:
         raise ValueError(f"{path} was trained on {trained}: its validation images are the held-out part of that set, not of {data}; "
                          f"pass --data {trained}, or score --split test.")
-    return dict(val_fraction=cfg.get('val_fraction', 0.1), seed=cfg.get('seed', 0))
+    twins = cfg.get('exact') or None
+    if twins and not Path(twins).exists():                                          # trained elsewhere: look beside --data
+        near = Path(str(data)).parent / Path(twins).name
+        if not near.exists(): raise FileNotFoundError(f"{path} trained with the exact twins {twins}, found neither there nor at {near}: its "
+                                                      f"validation pixels are exact where it had them; put the file there.")
+        twins = str(near)
+    return dict(val_fraction=cfg.get('val_fraction', 0.1), seed=cfg.get('seed', 0), twins=twins)
 
-def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float = 0.1, seed: int = 0, exact: str | None = None) -> tuple[np.ndarray, str]:
+def eval_images(data: str, split: str = 'test', n: int = 0, val_fraction: float = 0.1, seed: int = 0, exact: str | None = None,
+                twins: str | None = None) -> tuple[np.ndarray, str]:
     """Images for evaluation: 'photos' (256 px natural-photo crops) or anything load_images reads; split 'val' is the trainer's held-out part
-    of 'train'. With `exact` (an npz of exact twins of JPEG `data`), only the images that have exact pixels, scored on those."""
+    of 'train'. `twins` (an npz of exact twins of JPEG `data`) replaces the JPEG pixels it has; `exact` does so and keeps only those images."""
     if data == 'photos':
-        if exact: raise ValueError("exact= applies to JPEG CIFAR-10 data (its exact twins); the photo crops are exact already: drop --exact.")
+        if exact or twins: raise ValueError("exact= applies to JPEG CIFAR-10 data (its exact twins); the photo crops are exact already: drop --exact.")
+        if split != 'test': raise ValueError(f"the photo crops are one set, scored zero-shot: they have no {split!r} split (use --split test).")
         hr, src = photo_crops(), f"natural-photo crops {PHOTOS}"
     else:
-        s = load_images(data, 'train' if split == 'val' else split, exact=exact)
+        s = load_images(data, 'train' if split == 'val' else split, exact=exact or twins)
         idx, src = np.arange(len(s)), s.source
         if split == 'val':                                   # the same held-out images as mamba_flow.train (same fraction and seed)
             idx = train_val_split(len(s), val_fraction, seed)[1]; src += f", validation part ({val_fraction:.0%}, seed {seed})"
@@ -286,7 +299,7 @@ def predict_fields(model, lr: np.ndarray, scales=(32, 64, 128), sampler: str = '
     keys = list(dict.fromkeys(format_size(s) for s in scales))            # parses (clear errors for sizes < 1), drops repeats
     if not keys: raise ValueError("give at least one field size (scales), e.g. 32 64.")
     if batch_size < 1 or samples < 1: raise ValueError(f"batch_size and samples must be >= 1; got {batch_size} and {samples}.")
-    ds = SparseFields(lr, mask_ratio, seed=mask_seed)
+    ds = SparseFields(lr, mask_ratio, queries='all', seed=mask_seed)             # the inputs (whole grids are queried below)
     dev = next(model.parameters()).device
     preds, info = {s: [] for s in keys}, {s: dict(sampler=sampler, steps=steps, samples=samples, mirror=mirror, seconds=0.0, nfe=0) for s in keys}
     for i in tqdm(range(0, len(lr), batch_size), desc='eval', disable=not progress, leave=False):
@@ -307,7 +320,7 @@ def spread_metrics(mean: np.ndarray, std: np.ndarray, truth: np.ndarray, known: 
     sd = std.astype(np.float64).reshape(n, -1, 3)[miss]                             # (m, 3)
     rmse, rms_sd = np.sqrt((err ** 2).mean()), np.sqrt((sd ** 2).mean())
     rho = scipy.stats.spearmanr(sd.ravel(), np.abs(err).ravel()).statistic
-    return dict(std_missing=float(sd.mean()), rmse_missing=float(rmse),
+    return dict(std_missing=float(sd.mean()), rms_std_missing=float(rms_sd), rmse_missing=float(rmse),   # rms std: comparable with the RMSE
                 calibration=float(rmse / (rms_sd * np.sqrt(1 + 1 / k))),           # 1: calibrated; > 1: the samples agree too much
                 std_error_spearman=float(rho))
 
@@ -329,7 +342,7 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
         (h, w), pred = parse_size(s), rec32 if s == '32' else keep(pred)
         common = {k: info[s][k] for k in ('sampler', 'steps', 'samples', 'mirror', 'nfe', 'seconds') if k in info[s]}
         if s == '32':
-            inputs = split_masks(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)[0]
+            inputs = input_pixels(np.arange(len(lr)), 32 * 32, mask_ratio, mask_seed)
             res['32'] = reduce(image_metrics(pred, lr)) | common | dict(keep_inputs=keep_inputs, by_distance=psnr_by_distance(pred, lr, inputs))
             draws = not (info[s]['sampler'] == 'euler' and info[s]['steps'] == 1)     # one Euler step from t = 0 gives means, not draws
             if 'std' in info[s] and draws:                                             # k > 1 samples: their spread against the error
@@ -350,10 +363,17 @@ def score_fields(preds: dict, info: dict, hr: np.ndarray, mask_ratio: float = 0.
         if keep_inputs: res[s if s in res else f'{s} -> 32']['keep_inputs'] = True
     return res
 
+def check_scored_sizes(scales):
+    "Sizes that can be scored, before any sampling: SSIM's 7 x 7 window needs fields of at least 7 px a side."
+    small = [s for s in map(format_size, scales) if min(parse_size(s)) < 7]
+    if small: raise ValueError(f"sizes {small}: a scored field must be at least 7 px a side (SSIM's 7 x 7 window); "
+                               f"`mamba-flow reconstruct --size` draws fields of any size.")
+
 def evaluate_model(model, hr: np.ndarray, scales=(32, 64, 128), sampler: str = 'heun', steps: int = 50, samples: int = 1,
                    mask_ratio: float = 0.2, mask_seed: int = 0, batch_size: int = 16, seed: int = 0, progress: bool = True,
                    keep_inputs: bool = True, mirror: bool = False) -> dict:
-    "Metrics per size (any: 48, '100x75') of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H >= 32."
+    "Metrics per size (any: 48, '100x75'; at least 7 px) of the model's fields from the 32 px inputs of `hr` (n, H, H, 3) uint8, H >= 32."
+    check_scored_sizes(scales)
     lr = area_resize(hr, 32)
     preds, info = predict_fields(model, lr, scales, sampler, steps, samples, mask_ratio, mask_seed, batch_size, seed, progress, mirror)
     return score_fields(preds, info, hr, mask_ratio, mask_seed, keep_inputs)
@@ -415,7 +435,7 @@ def add_eval_args(e: argparse.ArgumentParser):
     e.add_argument('--scales', type=size_arg, nargs='+', default=[32, 64, 128], help=SIZES_HELP); e.add_argument('--sampler', default='heun')
     e.add_argument('--steps', type=int, default=50); e.add_argument('--samples', type=int, default=1)
     e.add_argument('--batch-size', type=int, default=16); e.add_argument('--device', default='cpu')
-    e.add_argument('--keep-inputs', action=argparse.BooleanOptionalAction, default=True, help='put the known pixels back at 32 px')
+    e.add_argument('--keep-inputs', action=argparse.BooleanOptionalAction, default=True, help='keep the known pixels: pasted at 32 px, projected onto the area means above')
     e.add_argument('--mirror', action='store_true', help='average with the fields of the left-right mirrored problem (2x the samples)')
     e.add_argument('--out', default='results.json')
 

@@ -8,7 +8,9 @@ with training: then augmentation (flips, `--hflip`) or more data would be the le
 For committed campaign weights spread over the campaign (`campaign/NAME/weights.pt` in git history, the commits nearest to
 --minutes), the posterior mean (one Euler step from t = 0, inputs kept) is scored on the first --n images of the trainer's
 *training* part and of its *validation* part, as the trainer saw them (JPEG with exact twins in place, the config's `exact`), masks
-from `split_masks` seed 0 (never the masks of any training epoch: those are seeded by epoch). Both sets differ in difficulty, so the
+from `split_masks` seed 0. On the training part these are the masks of training epoch 0 (the trainer's seed 0, epoch 0), which
+every start from committed weights replayed until the draws were made to go on (2026-12-07): the training side saw those pairs more
+than once, so the gap, if anything, overstates memorisation. Both sets differ in difficulty, so the
 gap is measured on the gain over biharmonic inpainting of the same inputs: (model - biharmonic) on train minus the same on
 validation, with its standard error over images (two independent samples). Never on the test images. Usage (one thread, about
 4 minutes per weights for --n 512, plus 2 minutes for biharmonic):
